@@ -1,0 +1,196 @@
+"""Teams, members, invites, and the one place that decides who sees whose records."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from crm_store import audit
+from crm_store.clock import utcnow
+from crm_store.errors import Forbidden, Invalid, NotFound
+from crm_store.models import Invite, Member, Role, Team
+
+INVITE_TTL = timedelta(days=7)
+DEFAULT_TEAM_NAME = "Sales"
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What Telegram tells us about a person who writes to the bot."""
+
+    telegram_user_id: int
+    display_name: str
+    username: str | None
+    language: str
+
+
+def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | None:
+    """Return the member with this Telegram id, active or not."""
+    stmt = select(Member).where(Member.telegram_user_id == telegram_user_id)
+    return session.exec(stmt).first()
+
+
+def ensure_admin(
+    session: Session, *, user: NewUser, timezone: str, team_name: str = DEFAULT_TEAM_NAME
+) -> Member:
+    """Create (or reactivate) an admin listed in ADMIN_TELEGRAM_IDS, with a team if none."""
+    member = member_by_telegram_id(session, user.telegram_user_id)
+    if member is not None:
+        if member.role != Role.ADMIN or not member.active:
+            before = audit.snapshot(member, ("role", "active"))
+            member.role, member.active = Role.ADMIN, True
+            session.add(member)
+            audit.record(session, actor=member, action="update", entity="member",
+                         entity_id=member.id or 0, before=before,
+                         after=audit.snapshot(member, ("role", "active")))
+        return member
+    team = session.exec(select(Team).order_by(col(Team.id))).first()
+    if team is None:
+        team = Team(name=team_name)
+        session.add(team)
+        session.flush()
+    member = _new_member(session, team_id=team.id or 0, user=user, role=Role.ADMIN,
+                         manager_id=None, timezone=timezone)
+    audit.record(session, actor=member, action="create", entity="member",
+                 entity_id=member.id or 0, after=audit.snapshot(member, ("role", "display_name")))
+    return member
+
+
+def _new_member(
+    session: Session, *, team_id: int, user: NewUser, role: Role, manager_id: int | None,
+    timezone: str,
+) -> Member:
+    member = Member(
+        team_id=team_id,
+        telegram_user_id=user.telegram_user_id,
+        display_name=user.display_name[:120] or str(user.telegram_user_id),
+        username=user.username,
+        role=role,
+        manager_id=manager_id,
+        language=user.language,
+        timezone=timezone,
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def create_invite(
+    session: Session, *, actor: Member, role: Role, now: datetime | None = None
+) -> Invite:
+    """Issue a single-use invite; managers may invite reps only, admins anyone."""
+    if actor.role == Role.REP or (actor.role == Role.MANAGER and role != Role.REP):
+        raise Forbidden("error.invite_forbidden")
+    now = now or utcnow()
+    invite = Invite(
+        token=secrets.token_urlsafe(16),
+        team_id=actor.team_id,
+        role=role,
+        created_by_id=actor.id,
+        manager_id=actor.id if actor.role == Role.MANAGER else None,
+        expires_at=now + INVITE_TTL,
+    )
+    session.add(invite)
+    session.flush()
+    audit.record(session, actor=actor, action="create", entity="invite", entity_id=invite.id or 0,
+                 after={"role": role.value})
+    return invite
+
+
+def create_system_invite(session: Session, *, role: Role, now: datetime | None = None) -> Invite:
+    """Issue an invite from the command line (`crm-bot invite`) into the first team."""
+    team = session.exec(select(Team).order_by(col(Team.id))).first()
+    if team is None:
+        team = Team(name=DEFAULT_TEAM_NAME)
+        session.add(team)
+        session.flush()
+    invite = Invite(token=secrets.token_urlsafe(16), team_id=team.id or 0, role=role,
+                    expires_at=(now or utcnow()) + INVITE_TTL)
+    session.add(invite)
+    session.flush()
+    audit.record(session, actor=None, action="create", entity="invite", entity_id=invite.id or 0,
+                 after={"role": role.value, "by": "cli"})
+    return invite
+
+
+def redeem_invite(
+    session: Session, *, token: str, user: NewUser, timezone: str, now: datetime | None = None
+) -> Member:
+    """Turn a valid invite into a member; the token cannot be used again."""
+    now = now or utcnow()
+    invite = session.exec(select(Invite).where(Invite.token == token[:64])).first()
+    if invite is None or invite.used_at is not None:
+        raise Invalid("error.invite_invalid")
+    if invite.expires_at <= now:
+        raise Invalid("error.invite_expired")
+    if member_by_telegram_id(session, user.telegram_user_id) is not None:
+        raise Invalid("error.already_member")
+    member = _new_member(session, team_id=invite.team_id, user=user, role=invite.role,
+                         manager_id=invite.manager_id, timezone=timezone)
+    invite.used_by_id, invite.used_at = member.id, now
+    session.add(invite)
+    audit.record(session, actor=member, action="create", entity="member",
+                 entity_id=member.id or 0,
+                 after={"role": invite.role.value, "invite_id": invite.id})
+    return member
+
+
+def visible_owner_ids(session: Session, actor: Member) -> set[int] | None:
+    """Member ids whose records `actor` may see; None means the whole team (admins)."""
+    if actor.role == Role.ADMIN:
+        return None
+    seen = {actor.id or 0}
+    if actor.role == Role.MANAGER:
+        frontier = {actor.id or 0}
+        while frontier:
+            stmt = select(Member.id).where(
+                Member.team_id == actor.team_id, col(Member.manager_id).in_(frontier)
+            )
+            frontier = {mid for mid in session.exec(stmt) if mid is not None} - seen
+            seen |= frontier
+    return seen
+
+
+def can_see_owner(session: Session, actor: Member, owner_id: int) -> bool:
+    """Tell whether `actor` may see records owned by `owner_id`."""
+    owners = visible_owner_ids(session, actor)
+    return owners is None or owner_id in owners
+
+
+Owned = TypeVar("Owned")
+
+
+def visible_or_not_found(session: Session, actor: Member, row: Owned | None, key: str) -> Owned:
+    """Return `row` if it is live, in the actor's team and theirs to see; else NotFound(key).
+
+    A record of another rep and a record that does not exist answer the same, on purpose.
+    """
+    if (
+        row is None
+        or getattr(row, "deleted_at", None) is not None
+        or getattr(row, "team_id", None) != actor.team_id
+        or not can_see_owner(session, actor, getattr(row, "owner_id", -1))
+    ):
+        raise NotFound(key)
+    return row
+
+
+def get_member(session: Session, *, actor: Member, member_id: int) -> Member:
+    """Return a team member `actor` may see."""
+    member = session.get(Member, member_id)
+    if member is None or member.team_id != actor.team_id:
+        raise NotFound("error.member_not_found")
+    return member
+
+
+def set_language(session: Session, *, actor: Member, language: str) -> Member:
+    """Change the language replies come in."""
+    if language not in ("en", "zh-CN"):
+        raise Invalid("error.language")
+    actor.language = language
+    session.add(actor)
+    return actor
