@@ -1,0 +1,72 @@
+"""What every handler gets: the session, the acting member, text in their language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from crm_store.clock import utcnow
+from crm_store.errors import Forbidden
+from crm_store.models import DialogState, Member, Role
+from handlers.i18n import Html, Translator
+from handlers.types import Button, ChatRequest, Reply
+
+
+@dataclass(frozen=True)
+class HandlerSettings:
+    """Settings the conversation needs (bot/ fills them from the environment)."""
+
+    admin_ids: frozenset[int] = frozenset()
+    default_language: str = "en"
+    default_timezone: str = "Asia/Shanghai"
+    default_region: str = "CN"
+    bot_username: str = "crm_bot"
+
+
+@dataclass
+class Context:
+    """One update's collaborators; opened at the edge, one transaction per update."""
+
+    session: Session
+    req: ChatRequest
+    t: Translator
+    settings: HandlerSettings
+    member_or_none: Member | None = None
+    dialog: DialogState | None = None  # the open form this text answers, if any
+    now: datetime = field(default_factory=utcnow)
+
+    @property
+    def member(self) -> Member:
+        """The acting member (handlers behind the auth gate always have one)."""
+        if self.member_or_none is None:
+            raise Forbidden("error.not_member")
+        return self.member_or_none
+
+    @property
+    def role(self) -> Role | None:
+        """The acting member's role, or None for a stranger."""
+        return self.member_or_none.role if self.member_or_none else None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The member's time zone, for showing times."""
+        name = self.member_or_none.timezone if self.member_or_none else None
+        try:
+            return ZoneInfo(name or self.settings.default_timezone)
+        except (KeyError, ValueError):
+            return ZoneInfo("UTC")
+
+    def text(self, key: str, buttons: list[list[Button]] | None = None, **params: object) -> Reply:
+        """A reply with catalog text."""
+        return Reply(self.t(key, **params), buttons=buttons or [])
+
+    def html(self, text: Html | str, buttons: list[list[Button]] | None = None) -> Reply:
+        """A reply with text a view has already rendered."""
+        return Reply(str(text), buttons=buttons or [])
+
+    def button(self, key: str, action: str, **params: object) -> Button:
+        """A button with a catalog label."""
+        return Button(self.t.plain(key, **params)[:60], action)

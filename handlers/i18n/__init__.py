@@ -1,0 +1,73 @@
+"""Catalogs for zh-CN and en; parameters are HTML-escaped here, in one place."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from handlers.i18n import en, zh_cn
+
+# Each sales area keeps both languages side by side in handlers/i18n/<area>.py (EN, ZH).
+AREA_CATALOGS = ("deals", "tasks", "orders", "feedback", "quicklog", "reminders",
+                 "segments", "pipeline_stats", "team_stats", "reports")
+
+
+def _merge() -> dict[str, dict[str, str]]:
+    catalogs = {"en": dict(en.MESSAGES), "zh-CN": dict(zh_cn.MESSAGES)}
+    for name in AREA_CATALOGS:
+        module = import_module(f"handlers.i18n.{name}")
+        for language, messages in (("en", module.EN), ("zh-CN", module.ZH)):
+            clash = catalogs[language].keys() & messages.keys()
+            if clash:
+                raise ValueError(f"catalog keys defined twice: {sorted(clash)}")
+            catalogs[language].update(messages)
+    return catalogs
+
+
+CATALOGS: dict[str, dict[str, str]] = _merge()
+LANGUAGES = tuple(CATALOGS)
+
+
+class Html(str):
+    """Text that is already safe HTML (built by a view); `t` does not escape it again."""
+
+
+def escape(value: Any) -> str:
+    """Escape user data for Telegram HTML."""
+    return value if isinstance(value, Html) else html.escape(str(value), quote=False)
+
+
+def language_for(code: str | None, default: str = "en") -> str:
+    """Map Telegram's language_code (zh-hans, zh-CN, en-GB…) to one of our catalogs."""
+    if not code:
+        return default
+    code = code.lower()
+    if code.startswith("zh"):
+        return "zh-CN"
+    if code.startswith("en"):
+        return "en"
+    return default
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Look up catalog text in one language, escaping every parameter."""
+
+    language: str
+
+    def __call__(self, key: str, /, **params: Any) -> Html:
+        template = CATALOGS[self.language].get(key) or CATALOGS["en"].get(key, key)
+        if not params:
+            return Html(template)
+        return Html(template.format(**{k: escape(v) for k, v in params.items()}))
+
+    def plain(self, key: str, /, **params: Any) -> str:
+        """Text for places Telegram does not parse as HTML (button labels, menus)."""
+        template = CATALOGS[self.language].get(key) or CATALOGS["en"].get(key, key)
+        return template.format(**params) if params else template
+
+    def raw(self, key: str) -> str:
+        """Return the untouched template, e.g. for a command description."""
+        return CATALOGS[self.language].get(key) or CATALOGS["en"][key]

@@ -1,0 +1,136 @@
+"""Catalog of the pipeline_stats area: English (EN) and 简体中文 (ZH) side by side, same keys."""
+
+EN: dict[str, str] = {
+    "help.pipeline": "open deals by stage, weighted: /pipeline [owner name]",
+    "help.forecast": "weighted forecast by expected close month: /forecast [owner name]",
+    "help.funnel": "stage conversion, win rate, cycle and sales velocity: /funnel [days]",
+    "help.atrisk": "customers at risk of churning, most value at risk first",
+    # /pipeline
+    "pipeline.usage": "Use /pipeline, or /pipeline owner &lt;name&gt; for one person's deals.",
+    "pipeline.owner_not_found": "No team member called “{name}” among the people you can see.",
+    "pipeline.owner_ambiguous": "“{name}” matches several people: {names}. Type more of the "
+                                "name.",
+    "pipeline.empty": "No open deals.",
+    "pipeline.empty_owner": "{owner} has no open deals.",
+    "pipeline.title": "📊 <b>Pipeline</b>: {count} open deals · {amount} · weighted {weighted}",
+    "pipeline.title_owner": "📊 <b>Pipeline of {owner}</b>: {count} open deals · {amount} · "
+                            "weighted {weighted}",
+    "pipeline.stage_line": "{stage} ({probability}%): {count} · {amount} · weighted {weighted}",
+    "pipeline.stage_empty": "{stage} ({probability}%): —",
+    "pipeline.stage_removed": "{stage} (stage removed, {probability}%): {count} · {amount} · "
+                              "weighted {weighted}",
+    "pipeline.by_owner": "<b>By owner</b>",
+    "pipeline.owner_line": "{owner}: {count} · {amount} · weighted {weighted}",
+    "pipeline.footer": "<i>Weighted = amount × stage probability.</i>",
+    # /forecast
+    "forecast.usage": "Use /forecast, or /forecast owner &lt;name&gt; for one person's deals.",
+    "forecast.empty": "No open deals to forecast.",
+    "forecast.title": "📈 <b>Forecast by expected close month</b>",
+    "forecast.title_owner": "📈 <b>Forecast of {owner} by expected close month</b>",
+    "forecast.line": "{bucket}: {count} · weighted {weighted} · best case {best} · "
+                     "committed {committed}",
+    "forecast.line_empty": "{bucket}: —",
+    "forecast.month": "{year}-{month}",
+    "forecast.overdue": "⏰ Overdue",
+    "forecast.later": "Later",
+    "forecast.no_date": "No close date",
+    "forecast.total": "<b>Total</b>: {count} deals · weighted {weighted} · best case {best} · "
+                      "committed {committed}",
+    "forecast.footer": "<i>Weighted = amount × stage probability; best case = every open deal; "
+                       "committed = {stage} and later. Overdue: the close date has passed.</i>",
+    # /funnel
+    "funnel.bad_days": "“{value}” is not a number of days. Use /funnel or /funnel 90.",
+    "funnel.days_range": "The period must be between {low} and {high} days.",
+    "funnel.empty": "No deal moved through the pipeline or closed in the last {days} days.",
+    "funnel.title": "🔻 <b>Funnel, last {days} days</b> (from stage history)",
+    "funnel.stage_line": "{stage}: {reached} reached → {rate} moved on ({moved})",
+    "funnel.stage_none": "{stage}: 0 reached",
+    "funnel.won_line": "{stage}: {reached}",
+    "funnel.win_rate": "Win rate: <b>{rate}</b> ({won} won of {closed} closed)",
+    "funnel.win_rate_none": "Win rate: — (no deal closed in the period)",
+    "funnel.avg_won": "Average won deal: {amount}",
+    "funnel.cycle": "Average cycle: {days} days (created → won)",
+    "funnel.cycle_none": "Average cycle: — (no deal won in the period)",
+    "funnel.open": "Open deals now: {count}",
+    "funnel.velocity": "Sales velocity: <b>{per_day}</b> a day · {per_month} a month",
+    "funnel.velocity_none": "Sales velocity: — (needs a deal won in the period)",
+    "funnel.footer": "<i>Conversion = deals that moved beyond a stage ÷ deals that reached it "
+                     "in the period. Velocity = open deals × average won deal × win rate ÷ "
+                     "average cycle days; per month = per day × 30.</i>",
+    "funnel.footer_numbers": "<i>= {open} × {avg_won} × {rate} ÷ {days}</i>",
+    # /atrisk
+    "atrisk.empty": "No customer is at risk of churning right now. 👍",
+    "atrisk.title": "⚠️ <b>Customers at risk</b>: {count} · value at risk {value} "
+                    "(page {page}/{pages})",
+    "atrisk.line": "{number}. <b>{name}</b> · {owner} · {value} at risk · score {score}",
+    "atrisk.reason_gap": "silent {days} days (usually orders every {usual} days)",
+    "atrisk.reason_complaint": "open complaint",
+    "atrisk.reason_csat": "low satisfaction (last CSAT ≤ {low})",
+    "atrisk.footer": "<i>Value at risk = the customer's orders over the last 365 days.</i>",
+    "atrisk.button_prev": "◀ Previous",
+    "atrisk.button_next": "Next ▶",
+}
+
+ZH: dict[str, str] = {
+    "help.pipeline": "按阶段查看进行中的商机（含加权金额）：/pipeline [owner 姓名]",
+    "help.forecast": "按预计成交月份的加权预测：/forecast [owner 姓名]",
+    "help.funnel": "阶段转化率、赢单率、成交周期和销售速度：/funnel [天数]",
+    "help.atrisk": "有流失风险的客户，按风险金额排序",
+    "pipeline.usage": "用法：/pipeline，或 /pipeline owner &lt;姓名&gt; 查看某人的商机。",
+    "pipeline.owner_not_found": "在你能看到的成员中没有“{name}”。",
+    "pipeline.owner_ambiguous": "“{name}”匹配到多人：{names}。请输入更完整的名字。",
+    "pipeline.empty": "没有进行中的商机。",
+    "pipeline.empty_owner": "{owner} 没有进行中的商机。",
+    "pipeline.title": "📊 <b>销售管道</b>：{count} 个进行中商机 · {amount} · 加权 {weighted}",
+    "pipeline.title_owner": "📊 <b>{owner} 的销售管道</b>：{count} 个进行中商机 · {amount} · "
+                            "加权 {weighted}",
+    "pipeline.stage_line": "{stage}（{probability}%）：{count} · {amount} · 加权 {weighted}",
+    "pipeline.stage_empty": "{stage}（{probability}%）：—",
+    "pipeline.stage_removed": "{stage}（已删除的阶段，{probability}%）：{count} · {amount} · "
+                              "加权 {weighted}",
+    "pipeline.by_owner": "<b>按负责人</b>",
+    "pipeline.owner_line": "{owner}：{count} · {amount} · 加权 {weighted}",
+    "pipeline.footer": "<i>加权金额 = 金额 × 阶段赢单概率。</i>",
+    "forecast.usage": "用法：/forecast，或 /forecast owner &lt;姓名&gt; 查看某人的预测。",
+    "forecast.empty": "没有可预测的进行中商机。",
+    "forecast.title": "📈 <b>按预计成交月份的预测</b>",
+    "forecast.title_owner": "📈 <b>{owner} 按预计成交月份的预测</b>",
+    "forecast.line": "{bucket}：{count} · 加权 {weighted} · 最佳情况 {best} · 确定 {committed}",
+    "forecast.line_empty": "{bucket}：—",
+    "forecast.month": "{year}年{month}月",
+    "forecast.overdue": "⏰ 已逾期",
+    "forecast.later": "更晚",
+    "forecast.no_date": "未填预计成交日期",
+    "forecast.total": "<b>合计</b>：{count} 个商机 · 加权 {weighted} · 最佳情况 {best} · "
+                      "确定 {committed}",
+    "forecast.footer": "<i>加权 = 金额 × 阶段赢单概率；最佳情况 = 全部进行中商机；"
+                       "确定 = {stage}及之后阶段。已逾期：预计成交日期已过。</i>",
+    "funnel.bad_days": "“{value}”不是天数。用法：/funnel 或 /funnel 90。",
+    "funnel.days_range": "时间范围须在 {low} 到 {high} 天之间。",
+    "funnel.empty": "最近 {days} 天没有商机推进或成交。",
+    "funnel.title": "🔻 <b>最近 {days} 天的销售漏斗</b>（按阶段变更历史）",
+    "funnel.stage_line": "{stage}：到达 {reached} → 推进 {rate}（{moved}）",
+    "funnel.stage_none": "{stage}：到达 0",
+    "funnel.won_line": "{stage}：{reached}",
+    "funnel.win_rate": "赢单率：<b>{rate}</b>（已结束 {closed} 个，赢 {won} 个）",
+    "funnel.win_rate_none": "赢单率：—（期间没有结束的商机）",
+    "funnel.avg_won": "平均赢单金额：{amount}",
+    "funnel.cycle": "平均成交周期：{days} 天（创建 → 赢单）",
+    "funnel.cycle_none": "平均成交周期：—（期间没有赢单）",
+    "funnel.open": "当前进行中商机：{count}",
+    "funnel.velocity": "销售速度：<b>每天 {per_day}</b> · 每月 {per_month}",
+    "funnel.velocity_none": "销售速度：—（期间需要有赢单）",
+    "funnel.footer": "<i>转化率 = 期间越过该阶段的商机 ÷ 到达该阶段的商机。销售速度 = "
+                     "进行中商机数 × 平均赢单金额 × 赢单率 ÷ 平均成交天数；每月 = 每天 × 30。</i>",
+    "funnel.footer_numbers": "<i>= {open} × {avg_won} × {rate} ÷ {days}</i>",
+    "atrisk.empty": "目前没有有流失风险的客户。👍",
+    "atrisk.title": "⚠️ <b>有流失风险的客户</b>：{count} 位 · 风险金额 {value}"
+                    "（第 {page}/{pages} 页）",
+    "atrisk.line": "{number}. <b>{name}</b> · {owner} · 风险金额 {value} · 风险分 {score}",
+    "atrisk.reason_gap": "已 {days} 天未下单（通常每 {usual} 天一次）",
+    "atrisk.reason_complaint": "有未解决的投诉",
+    "atrisk.reason_csat": "满意度低（最近一次 CSAT ≤ {low}）",
+    "atrisk.footer": "<i>风险金额 = 该客户最近 365 天的订单金额。</i>",
+    "atrisk.button_prev": "◀ 上一页",
+    "atrisk.button_next": "下一页 ▶",
+}
