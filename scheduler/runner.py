@@ -1,0 +1,92 @@
+"""Run the reminders: APScheduler fires the producers; the dispatcher sends what is due.
+
+Jobs are module-level functions with primitive arguments (the database URL and the dotted
+name of a producer) and deterministic ids, so every worker schedules the same jobs and the
+database — unique dedupe keys, leases — decides what is written and sent, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import Engine
+
+from crm_store.db import make_engine
+from scheduler.dispatcher import Dispatcher
+from scheduler.protocols import Clock, Notifier, SystemClock
+
+log = logging.getLogger(__name__)
+
+# (dotted producer, every N seconds at the default interval of 60 s)
+PRODUCERS: tuple[tuple[str, int], ...] = (
+    ("scheduler.producers:produce_followups_due", 1),
+    ("scheduler.producers:produce_overdue", 5),
+    ("scheduler.producers:produce_stale_deals", 15),
+    ("scheduler.producers:produce_sla", 5),
+    ("scheduler.producers:produce_churn", 60),
+    ("scheduler.care:produce_care", 15),
+    ("scheduler.digest:produce_digests", 5),
+    ("crm_store.reminders:produce_catch_ups_job", 1),
+)
+
+
+@cache
+def engine_for(database_url: str) -> Engine:
+    """One engine per database URL per process."""
+    return make_engine(database_url)
+
+
+def _resolve(target: str) -> Callable[..., int]:
+    module, _, name = target.partition(":")
+    return getattr(import_module(module), name)  # type: ignore[no-any-return]
+
+
+def run_producer(database_url: str, target: str) -> int:
+    """Job body: run one producer at the current time (it opens its own transactions)."""
+    produced = _resolve(target)(engine_for(database_url), SystemClock().now())
+    if produced:
+        log.info("%s produced %s reminder(s)", target.rpartition(":")[2], produced)
+    return int(produced or 0)
+
+
+@dataclass
+class ReminderService:
+    """The scheduler and the dispatcher, started and stopped together."""
+
+    scheduler: AsyncIOScheduler
+    dispatcher: Dispatcher
+    task: asyncio.Task[Any] | None = None
+
+    def start(self, stop: asyncio.Event) -> None:
+        """Start the producer jobs and the dispatch loop."""
+        self.scheduler.start()
+        self.task = asyncio.create_task(self.dispatcher.run_forever(stop), name="dispatcher")
+
+    async def shutdown(self) -> None:
+        """Stop both; leased rows a crash would leave simply expire."""
+        self.scheduler.shutdown(wait=False)
+        if self.task:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+
+
+def build(database_url: str, notifier: Notifier, *, interval_seconds: float = 60.0,
+          lease_seconds: int = 60, clock: Clock | None = None) -> ReminderService:
+    """Wire the producers (every `interval_seconds` × their factor) and a dispatcher."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    for target, factor in PRODUCERS:
+        scheduler.add_job(run_producer, "interval", args=[database_url, target],
+                          seconds=max(1.0, interval_seconds * factor), id=f"produce:{target}",
+                          replace_existing=True, max_instances=1, coalesce=True,
+                          next_run_time=datetime.now(UTC))  # first run at start-up
+    dispatcher = Dispatcher(engine_for(database_url), notifier, clock or SystemClock(),
+                            lease_seconds=lease_seconds)
+    return ReminderService(scheduler=scheduler, dispatcher=dispatcher)
