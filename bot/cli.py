@@ -1,0 +1,231 @@
+"""`crm-bot`: console, run, migrate, invite, demo, report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from bot.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(prog="crm-bot", description="Chat-first CRM assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+    console = sub.add_parser("console", help="chat in this terminal (SQLite, no Telegram)")
+    console.add_argument("--demo", action="store_true", help="load sample data first")
+    sub.add_parser("run", help="run on Telegram (polling, or webhook with WEBHOOK_URL)")
+    sub.add_parser("worker", help="reminder producers and dispatcher only (scale-out)")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    invite = sub.add_parser("invite", help="print a single-use invite link")
+    invite.add_argument("--role", choices=["rep", "manager", "admin"], default="rep")
+    sub.add_parser("demo", help="load sample data into the database")
+    report = sub.add_parser("report", help="write a member's report: charts (PNG) and XLSX")
+    report.add_argument("--period", default="month",
+                        help="week | month | 'month last' | 2026-10 | 2026-W45 (default month)")
+    report.add_argument("--as", dest="as_user", type=int, required=True, metavar="USER_ID",
+                        help="Telegram user id of the member whose report it is")
+    report.add_argument("--out", default="reports", help="directory for the files")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    # The console is a chat: only warnings may interrupt it.
+    level = "WARNING" if args.command == "console" else settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.command == "migrate":
+        engine = _engine(settings)
+        from crm_store.migrate import current_revision
+
+        print(f"database at revision {current_revision(engine)}")
+        return 0
+    if args.command == "invite":
+        return _invite(settings, args.role)
+    if args.command == "demo":
+        print(f"added {_demo(_engine(settings), settings)} sample contacts")
+        return 0
+    if args.command == "console":
+        return asyncio.run(_console(settings, demo=args.demo))
+    if args.command == "report":
+        return _report(settings, period=args.period, user_id=args.as_user, out=Path(args.out))
+    if args.command == "worker":
+        return asyncio.run(_worker(settings))
+    return asyncio.run(_run(settings))
+
+
+def _engine(settings: Settings) -> Engine:
+    """Connect and migrate (the app always migrates on start)."""
+    from crm_store.db import make_engine
+    from crm_store.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def _local_admin_id(settings: Settings) -> int:
+    return min(settings.admin_telegram_ids) if settings.admin_telegram_ids else 1
+
+
+def _ensure_local_admin(engine: Engine, settings: Settings):  # type: ignore[no-untyped-def]
+    from crm_store import team
+    from crm_store.db import unit_of_work
+
+    language = "zh-CN" if settings.default_language.lower().startswith("zh") else "en"
+    user = team.NewUser(_local_admin_id(settings), "Console Admin", None, language)
+    with unit_of_work(engine) as session:
+        return team.ensure_admin(session, user=user, timezone=settings.default_timezone)
+
+
+def _demo(engine: Engine, settings: Settings) -> int:
+    from crm_store.db import unit_of_work
+    from crm_store.demo import load_demo
+
+    admin = _ensure_local_admin(engine, settings)
+    with unit_of_work(engine) as session:
+        return load_demo(session, admin=admin)
+
+
+async def _console(settings: Settings, *, demo: bool) -> int:
+    from bot.console import Console
+
+    engine = _engine(settings)
+    if demo:
+        _demo(engine, settings)
+    admin_id = _local_admin_id(settings)
+    handler_settings = settings.handler_settings()
+    handler_settings = type(handler_settings)(**{
+        **handler_settings.__dict__, "admin_ids": handler_settings.admin_ids | {admin_id}})
+    language = "zh-CN" if settings.default_language.lower().startswith("zh") else "en"
+    console = Console(engine=engine, settings=handler_settings, user_id=admin_id,
+                      language_code=language)
+    from bot.notifier import ConsoleNotifier
+    from scheduler.runner import build
+
+    stop = asyncio.Event()
+    reminders = build(settings.database_url, ConsoleNotifier(on_buttons=console.add_buttons,
+                                                       chat_id=admin_id),
+                      interval_seconds=settings.reminder_interval_seconds,
+                      lease_seconds=settings.dispatch_lease_seconds)
+    reminders.start(stop)
+    try:
+        await console.run()
+    finally:
+        stop.set()
+        await reminders.shutdown()
+    return 0
+
+
+def _invite(settings: Settings, role: str) -> int:
+    from crm_store import team
+    from crm_store.db import unit_of_work
+    from crm_store.models import Role
+    from handlers.team import invite_link
+
+    engine = _engine(settings)
+    with unit_of_work(engine) as session:
+        created = team.create_system_invite(session, role=Role(role))
+        token = created.token
+    username = settings.bot_username or _bot_username(settings)
+    print(invite_link(username, token))
+    return 0
+
+
+def _report(settings: Settings, *, period: str, user_id: int, out: Path) -> int:
+    """Write the files `/report <period>` would send to the member, one path per line."""
+    from bot.render import html_to_plain
+    from crm_store.clock import utcnow
+    from crm_store.db import unit_of_work
+    from crm_store.errors import DomainError
+    from crm_store.report_data import build_report
+    from crm_store.team import member_by_telegram_id
+    from crm_store.worktime import zone
+    from handlers.i18n import LANGUAGES, Translator
+    from handlers.reports import parse_period, report_files
+
+    engine, now = _engine(settings), utcnow()
+    with unit_of_work(engine) as session:
+        member = member_by_telegram_id(session, user_id)
+        if member is None or not member.active:
+            print(f"no active member with Telegram user id {user_id}", file=sys.stderr)
+            return 2
+        tz = zone(member.timezone)
+        t = Translator(member.language if member.language in LANGUAGES else "en")
+        try:
+            chosen = parse_period(period, now=now, tz=tz)
+        except DomainError as exc:
+            print(html_to_plain(t(exc.key, **exc.params)), file=sys.stderr)
+            return 2
+        if chosen is None:
+            print(html_to_plain(t("reports.usage")), file=sys.stderr)
+            return 2
+        data = build_report(session, actor=member, period=chosen, now=now)
+    out.mkdir(parents=True, exist_ok=True)
+    for item in report_files(data, t, tz):
+        path = out / item.filename
+        path.write_bytes(item.content)
+        print(path)
+    return 0
+
+
+def _bot_username(settings: Settings) -> str:
+    """Ask the Bot API for the bot's username (needs TELEGRAM_BOT_TOKEN)."""
+    if not settings.telegram_bot_token:
+        print("set BOT_USERNAME or TELEGRAM_BOT_TOKEN to build the link", file=sys.stderr)
+        return "YOUR_BOT"
+    from bot.ptb_transport import build_bot
+
+    async def ask() -> str:
+        async with build_bot(settings) as bot:
+            return bot.username
+
+    return asyncio.run(ask())
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _worker(settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
+        return 2
+    from bot import ptb_transport
+
+    _engine(settings)  # migrate first
+    await ptb_transport.run_worker(settings, _stop_on_signals())
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
+        return 2
+    if settings.bot_framework.lower() != "ptb":
+        print(f"BOT_FRAMEWORK={settings.bot_framework}: only 'ptb' is available in this version",
+              file=sys.stderr)
+        return 2
+    from bot import ptb_transport
+    from bot.processor import UpdateProcessor
+
+    engine = _engine(settings)
+    stop = _stop_on_signals()
+
+    def processor_factory(sender, username: str) -> UpdateProcessor:  # type: ignore[no-untyped-def]
+        return UpdateProcessor(engine=engine, settings=settings.handler_settings(username),
+                               sender=sender)
+
+    await ptb_transport.run(settings, processor_factory, stop)
+    return 0

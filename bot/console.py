@@ -1,0 +1,115 @@
+"""Chat with the assistant in a terminal: same handlers, same database, no Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.engine import Engine
+
+from bot.render import html_to_plain
+from handlers import dispatch
+from handlers.context import HandlerSettings
+from handlers.types import Button, ChatRequest, Kind, Reply
+
+INTRO = (
+    "CRM assistant console — you are the local admin. Type commands (/help), plain text,\n"
+    "a number to press a button, ':contact <phone> <name>' to share a contact card,\n"
+    "':location <lat> <lon>' to share a location, or ':quit'."
+)
+
+
+class Console:
+    """A terminal chat: buttons print as numbers, typing the number presses them."""
+
+    def __init__(self, *, engine: Engine, settings: HandlerSettings, user_id: int,
+                 language_code: str, out: TextIO = sys.stdout,
+                 files_dir: Path = Path("reports")) -> None:
+        self.engine, self.settings, self.user_id = engine, settings, user_id
+        self.language_code, self.out = language_code, out
+        self.files_dir = files_dir  # photos and documents the assistant sends land here
+        self.buttons: list[Button] = []
+        self._message_ids = itertools.count(1)
+
+    async def run(self, lines: TextIO = sys.stdin) -> None:
+        """Read lines until end of input or ':quit'."""
+        print(INTRO, file=self.out)
+        await self.say("/start")
+        while True:
+            self.out.write("> ")
+            self.out.flush()
+            line = await asyncio.to_thread(lines.readline)
+            if not line or line.strip() == ":quit":
+                print(file=self.out)
+                return
+            if line.strip():
+                await self.say(line.rstrip("\n"))
+
+    async def say(self, line: str) -> list[Reply]:
+        """Turn one typed line into a request and print the replies."""
+        req = self._request(line.strip())
+        if req is None:
+            print("(that button number is not on screen)", file=self.out)
+            return []
+        replies = await dispatch.handle(req, engine=self.engine, settings=self.settings)
+        self._show(replies)
+        return replies
+
+    def _request(self, line: str) -> ChatRequest | None:
+        base = {"user_id": self.user_id, "chat_id": self.user_id, "first_name": "Console",
+                "last_name": "Admin",
+                "language_code": self.language_code, "message_id": next(self._message_ids)}
+        if line.isdigit() and len(line) <= 3:
+            index = int(line) - 1
+            if not 0 <= index < len(self.buttons):
+                return None
+            return ChatRequest(kind=Kind.CALLBACK, callback_data=self.buttons[index].action,
+                               callback_id="console", **base)
+        if line.startswith(":contact "):
+            _, phone, *name = line.split()
+            contact = {"phone_number": phone, "first_name": " ".join(name) or phone}
+            return ChatRequest(kind=Kind.CONTACT, payload={"contact": contact}, **base)
+        if line.startswith(":location "):
+            parts = line.split()
+            location = {"latitude": float(parts[1]), "longitude": float(parts[2])}
+            return ChatRequest(kind=Kind.LOCATION, payload={"location": location}, **base)
+        if line.startswith("/"):
+            head, _, args = line[1:].partition(" ")
+            return ChatRequest(kind=Kind.COMMAND, text=line, command=head.lower(),
+                               args=args.strip(), **base)
+        return ChatRequest(kind=Kind.TEXT, text=line, **base)
+
+    def add_buttons(self, buttons: list[Button]) -> int:
+        """Number a reminder's buttons after those on screen; return the first number."""
+        first = len(self.buttons) + 1
+        self.buttons.extend(buttons)
+        return first
+
+    def _save(self, reply: Reply) -> Path:
+        """Write a sent photo or document under files_dir; return where it went."""
+        content = reply.photo if reply.photo is not None else reply.document
+        default = "photo.png" if reply.photo is not None else "document"
+        name = Path(reply.filename or default).name or default  # never outside files_dir
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / name
+        path.write_bytes(content or b"")
+        return path
+
+    def _show(self, replies: list[Reply]) -> None:
+        self.buttons = []
+        for reply in replies:
+            if reply.toast and not reply.text:
+                print(f"({reply.toast})", file=self.out)
+            if reply.text:
+                print(html_to_plain(reply.text), file=self.out)
+            if reply.photo is not None or reply.document is not None:
+                print(f"  → {self._save(reply)}", file=self.out)
+            for row in reply.buttons:
+                labels = []
+                for button in row:
+                    self.buttons.append(button)
+                    labels.append(f"[{len(self.buttons)}] {button.label}")
+                print("   ".join(labels), file=self.out)

@@ -1,0 +1,74 @@
+"""Notifiers for the dispatcher: render a reminder with handlers' views and send it."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.processor import SendRejected
+from bot.render import html_to_plain
+from handlers.reminders_views import render_reminder
+from handlers.types import Button, Reply
+from scheduler.protocols import Delivery, RetryLater, Undeliverable
+
+
+def render(delivery: Delivery) -> Reply:
+    """The reminder as the member sees it, in their language and time zone."""
+    return render_reminder(kind=delivery.kind, payload=delivery.payload,
+                           outbox_id=delivery.outbox_id, language=delivery.language,
+                           timezone=delivery.timezone)
+
+
+class PtbNotifier:
+    """Send reminders through python-telegram-bot; Bot API errors become dispatcher signals."""
+
+    def __init__(self, bot) -> None:  # type: ignore[no-untyped-def]
+        from bot.ptb_transport import PtbSender
+
+        self.sender = PtbSender(bot, retries=0)
+
+    async def send(self, delivery: Delivery) -> int:
+        """Render and send one reminder; return its message_id."""
+        from telegram.error import BadRequest, RetryAfter
+
+        try:
+            message_id = await self.sender.send_reply(delivery.chat_id, render(delivery))
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
+            raise RetryLater(seconds) from exc
+        except SendRejected as exc:
+            raise Undeliverable(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise Undeliverable(str(exc)) from exc
+            raise
+        return int(message_id or 0)
+
+
+class ConsoleNotifier:
+    """Print reminders in the terminal as they come; their buttons join the numbered ones."""
+
+    def __init__(self, out: TextIO = sys.stdout,
+                 on_buttons: Callable[[list[Button]], int] | None = None,
+                 chat_id: int | None = None) -> None:
+        self.out = out
+        self.on_buttons = on_buttons
+        self.chat_id = chat_id  # only this chat is a person at the terminal
+        self._ids = itertools.count(1_000_000)
+
+    async def send(self, delivery: Delivery) -> int:
+        """Print the reminder; buttons are numbered after those already on screen."""
+        if self.chat_id is not None and delivery.chat_id != self.chat_id:
+            return next(self._ids)  # a demo colleague's reminder: delivered, not shown
+        reply = render(delivery)
+        print(f"\n🔔 {html_to_plain(reply.text)}", file=self.out)
+        flat = [b for row in reply.buttons for b in row]
+        if flat and self.on_buttons is not None:
+            first = self.on_buttons(flat)
+            print("   ".join(f"[{first + i}] {b.label}" for i, b in enumerate(flat)),
+                  file=self.out)
+        self.out.flush()
+        return next(self._ids)

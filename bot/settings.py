@@ -1,0 +1,61 @@
+"""Settings from the environment and `.env` (documented in .env.example)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from handlers.context import HandlerSettings
+
+TELEGRAM_API = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; names match the environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = ""
+    telegram_api_url: str = TELEGRAM_API
+    bot_username: str = ""
+    database_url: str = "sqlite:///crm.sqlite3"
+    admin_telegram_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8080
+    bot_framework: str = "ptb"
+    default_timezone: str = "Asia/Shanghai"
+    default_language: str = "en"
+    default_phone_region: str = "CN"
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+    reminder_interval_seconds: float = Field(default=60.0, gt=0)
+    dispatch_lease_seconds: int = Field(default=60, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(";", ",").split(",")
+                             if part.strip())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def handler_settings(self, bot_username: str | None = None) -> HandlerSettings:
+        """The part of the settings the conversation needs."""
+        return HandlerSettings(
+            admin_ids=self.admin_telegram_ids,
+            default_language="zh-CN" if self.default_language.lower().startswith("zh") else "en",
+            default_timezone=self.default_timezone,
+            default_region=self.default_phone_region.upper(),
+            bot_username=bot_username or self.bot_username or "crm_bot",
+        )
