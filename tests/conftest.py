@@ -1,0 +1,99 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when reachable)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from crm_store.db import make_engine, unit_of_work
+from crm_store.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; every test gets a copy of the file (fast, and migrations are exercised)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection to close checkpoints the WAL into the main file
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated SQLite database file."""
+    path = tmp_path / "crm.sqlite3"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+def _postgres_reason() -> str | None:
+    if not POSTGRES_URL:
+        return "CRM_TEST_POSTGRES_URL is not set (.ci/run sets it to the local server)"
+    try:
+        probe = make_engine(POSTGRES_URL)
+        with probe.connect():
+            pass
+        probe.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"PostgreSQL at CRM_TEST_POSTGRES_URL is not reachable: {exc.__class__.__name__}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> Iterator[Engine]:
+    """Migrate the PostgreSQL test database once per run, from an empty schema."""
+    reason = _postgres_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"crm_test_{os.getpid()}"  # one schema per test run: parallel runs never collide
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = make_engine(_with_schema(POSTGRES_URL, schema))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def _with_schema(url: str, schema: str) -> str:
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def postgres_engine(postgres_migrated: Engine) -> Iterator[Engine]:
+    """The migrated PostgreSQL database, emptied before each test."""
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with postgres_migrated.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield postgres_migrated
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Each store test runs on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture
+def session(engine: Engine):  # type: ignore[no-untyped-def]
+    """One unit of work on the parametrised engine."""
+    with unit_of_work(engine) as s:
+        yield s
