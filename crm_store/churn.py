@@ -8,15 +8,16 @@ the days since their last order exceed Rules.churn_multiple times their usual ga
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from statistics import median
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from crm_store.models import Contact, Feedback, FeedbackKind, Order, Team
-from crm_store.reminder_rules import Rules, rules_for
+from crm_store import profiles
+from crm_store import segments_sql as q
+from crm_store.models import Contact, Feedback, FeedbackKind, Team
+from crm_store.reminder_rules import rules_for
 
 GAP, COMPLAINT_OPEN, LOW_CSAT = "gap", "complaint_open", "low_csat"  # reason codes
 TEAM_MIN_CUSTOMERS = 3  # customers with their own usual gap needed for a team median
@@ -25,6 +26,7 @@ GAP_POINTS_LOW, GAP_POINTS_HIGH = 20, 60  # at the threshold, and as the silence
 REASON_POINTS = 20  # for an open complaint, and for a low CSAT
 MIN_GAP_DAYS = 1.0  # several orders on one day must not make the usual gap zero
 DAY_SECONDS = 86_400
+LIMIT_SPARE = 100  # rows read past a limit, so ties in value are still ranked by score
 
 
 @dataclass(frozen=True)
@@ -42,50 +44,6 @@ class ChurnRisk:
     value_minor: int  # revenue over the last 365 days
     orders: int
     last_order_at: datetime
-
-
-@dataclass(frozen=True)
-class _History:
-    """One customer's orders: when, and for how much."""
-
-    times: list[datetime]
-    amounts: list[int]
-
-    def gaps(self) -> list[float]:
-        """Days between consecutive orders."""
-        return [(b - a).total_seconds() / DAY_SECONDS
-                for a, b in zip(self.times, self.times[1:], strict=False)]
-
-
-def _histories(session: Session, team_id: int) -> dict[int, _History]:
-    """Orders of the team's live customers (cancelled and deleted ones left out), oldest first."""
-    rows = session.exec(
-        select(Order.contact_id, Order.ordered_at, Order.amount_minor)
-        .join(Contact, col(Order.contact_id) == Contact.id)
-        .where(Order.team_id == team_id, col(Order.deleted_at).is_(None),
-               Order.status != "cancelled", col(Contact.deleted_at).is_(None))
-        .order_by(col(Order.contact_id), col(Order.ordered_at), col(Order.id))
-    ).all()
-    found: dict[int, _History] = defaultdict(lambda: _History([], []))
-    for contact_id, ordered_at, amount in rows:
-        found[contact_id].times.append(ordered_at)
-        found[contact_id].amounts.append(amount)
-    return found
-
-
-def _own_gap(history: _History, rules: Rules) -> float | None:
-    """The customer's median gap in days, when they have enough orders to tell."""
-    if len(history.times) < max(rules.churn_min_orders, 2):
-        return None
-    return max(median(history.gaps()), MIN_GAP_DAYS)
-
-
-def team_gap(histories: dict[int, _History], rules: Rules) -> float:
-    """The team's usual gap: the median of customers' own gaps, or the configured fallback."""
-    own = [gap for h in histories.values() if (gap := _own_gap(h, rules)) is not None]
-    if len(own) < TEAM_MIN_CUSTOMERS:
-        return float(rules.churn_fallback_gap_days)
-    return max(median(own), MIN_GAP_DAYS)
 
 
 def score(ratio: float, multiple: float, reasons: tuple[str, ...]) -> int:
@@ -117,45 +75,61 @@ def _low_csat(session: Session, team_id: int, contact_ids: list[int], low: int) 
     return {contact_id for contact_id, csat in latest.items() if csat <= low}
 
 
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def at_risk(
-    session: Session, team_id: int, now: datetime, *, owner_ids: set[int] | None = None
+    session: Session, team_id: int, now: datetime, *, owner_ids: set[int] | None = None,
+    limit: int | None = None,
 ) -> list[ChurnRisk]:
-    """Customers at risk of churning (only those of `owner_ids`, if given), most value first."""
+    """Customers at risk of churning (only those of `owner_ids`, if given), most value first.
+
+    With `limit`, only the first `limit` of that order (a report's table).
+
+    The gaps are medians computed in SQL (crm_store/segments_sql.py), from a big team's stored
+    profiles when it has them (crm_store/profiles.py); only the quiet customers reach Python.
+    """
+    from crm_store.segments import params_for  # segments imports this module's constants
+
     team = session.get(Team, team_id)
     if team is None:
         return []
     rules = rules_for(team)
-    histories = _histories(session, team_id)
-    fallback = team_gap(histories, rules)
-    quiet: dict[int, tuple[float, float]] = {}
-    for contact_id, history in histories.items():
-        usual = _own_gap(history, rules) or fallback
-        days_since = (now - history.times[-1]).total_seconds() / DAY_SECONDS
-        if days_since > rules.churn_multiple * usual:
-            quiet[contact_id] = (days_since, usual)
-    if not quiet:
-        return []
-    contacts = session.exec(
-        select(Contact.id, Contact.name, Contact.owner_id)
-        .where(col(Contact.id).in_(list(quiet)))
-    ).all()
-    owned = [(cid, name, owner) for cid, name, owner in contacts
-             if cid is not None and (owner_ids is None or owner in owner_ids)]
-    ids = [cid for cid, _, _ in owned]
+    p = params_for(session, team, now)
+    if profiles.source(session, p).stored:
+        sel = profiles.picked(p, owner_ids, q.Filters())
+    else:
+        sel = q.churn_facts(p, owner_ids)
+    s = sel.c
+    usual_gap = func.coalesce(s.own_gap, s.team_gap)
+    stmt = select(
+        s.contact_id, s.last_at, usual_gap.label("usual"), s.orders, s.value_365, Contact.name,
+        Contact.owner_id).join(Contact, Contact.id == s.contact_id).where(
+        s.last_at.is_not(None),
+        q.days_between(s.last_at, q.at(now)) > usual_gap * rules.churn_multiple)
+    spare = LIMIT_SPARE if limit is not None else 0
+    quiet = profiles.run(session, stmt if limit is None else stmt.order_by(
+        s.value_365.desc(), s.contact_id).limit(limit + spare))
+    if limit is not None and len(quiet) == limit + spare and (
+            quiet[limit - 1].value_365 == quiet[-1].value_365):  # ties past the spare rows
+        quiet = profiles.run(session, stmt.where(s.value_365 >= quiet[-1].value_365))
+    rows = [row for row in quiet
+            if (now - _aware(row.last_at)).total_seconds() / DAY_SECONDS
+            > rules.churn_multiple * row.usual]
+    ids = [row.contact_id for row in rows]
     complaints = _open_complaints(session, team_id, ids)
     unhappy = _low_csat(session, team_id, ids, rules.churn_low_csat)
     risks = []
-    for contact_id, name, owner_id in owned:
-        days_since, usual = quiet[contact_id]
-        history = histories[contact_id]
-        reasons = (GAP,) + ((COMPLAINT_OPEN,) if contact_id in complaints else ()) + (
-            (LOW_CSAT,) if contact_id in unhappy else ())
-        ratio = days_since / usual
-        value = sum(amount for at, amount in zip(history.times, history.amounts, strict=True)
-                    if at > now - VALUE_WINDOW)
+    for row in rows:
+        days_since = (now - _aware(row.last_at)).total_seconds() / DAY_SECONDS
+        reasons = (GAP,) + ((COMPLAINT_OPEN,) if row.contact_id in complaints else ()) + (
+            (LOW_CSAT,) if row.contact_id in unhappy else ())
+        ratio = days_since / row.usual
         risks.append(ChurnRisk(
-            contact_id=contact_id, contact_name=name, owner_id=owner_id,
-            days_since=int(days_since), usual_gap_days=round(usual), ratio=round(ratio, 2),
+            contact_id=row.contact_id, contact_name=row.name, owner_id=row.owner_id,
+            days_since=int(days_since), usual_gap_days=round(row.usual), ratio=round(ratio, 2),
             score=score(ratio, rules.churn_multiple, reasons), reasons=reasons,
-            value_minor=value, orders=len(history.times), last_order_at=history.times[-1]))
-    return sorted(risks, key=lambda r: (-r.value_minor, -r.score, r.contact_id))
+            value_minor=int(row.value_365), orders=int(row.orders), last_order_at=row.last_at))
+    risks.sort(key=lambda r: (-r.value_minor, -r.score, r.contact_id))
+    return risks if limit is None else risks[:limit]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -57,7 +57,10 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # Take the write lock up front: a deferred transaction that upgrades to a writer
         # fails (or loses updates) under concurrent writers instead of waiting its turn.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection marked read_only (see read_only()) only reads: in WAL mode it
+        # neither waits for writers nor holds them up.
+        read_only = conn.get_execution_options().get("read_only", False)
+        conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -65,6 +68,18 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 def is_sqlite(engine: Engine) -> bool:
     """Tell whether the engine talks to SQLite."""
     return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that only reads (no write lock on SQLite); rolled back."""
+    with engine.connect().execution_options(read_only=True) as conn, conn.begin() as tx:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        try:
+            yield conn
+        finally:
+            tx.rollback()
 
 
 @contextmanager

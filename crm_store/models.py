@@ -135,6 +135,7 @@ class Contact(SQLModel, table=True):
         Index("ix_contact_team_owner", "team_id", "owner_id"),
         Index("ix_contact_team_phone", "team_id", "phone"),
         Index("ix_contact_team_email", "team_id", "email"),
+        Index("ix_contact_team_created", "team_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -167,7 +168,9 @@ class Interaction(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_interaction_contact_at", "contact_id", "occurred_at"),
-        Index("ix_interaction_team_at", "team_id", "occurred_at"),
+        # Covering: the period counts (digest, /team, /report) never visit the table.
+        Index("ix_interaction_team_at", "team_id", "occurred_at", "member_id", "kind",
+              "contact_id", "deleted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -259,7 +262,9 @@ class Order(SQLModel, table=True):
     __tablename__ = "sales_order"  # "order" is a reserved word in SQL
     __table_args__ = (
         Index("ix_order_team_contact", "team_id", "contact_id"),
-        Index("ix_order_team_ordered", "team_id", "ordered_at"),
+        # Covering for the period's order count and sum (digest, report).
+        Index("ix_order_team_ordered", "team_id", "ordered_at", "owner_id", "status",
+              "deleted_at", "amount_minor"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -280,6 +285,9 @@ class Order(SQLModel, table=True):
 
 class Payment(SQLModel, table=True):
     """Money received against an order."""
+
+    __table_args__ = (Index("ix_payment_team_paid", "team_id", "paid_at", "order_id",
+                            "amount_minor"),)
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id")
@@ -391,3 +399,39 @@ class AuditLog(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     at: datetime = Field(default_factory=utcnow)
+
+
+class ProfileSnapshot(SQLModel, table=True):
+    """When a big team's customer profiles were last computed, and under which settings."""
+
+    __tablename__ = "profile_snapshot"
+
+    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    as_of: datetime  # the "now" the profiles were computed at
+    settings_key: str = Field(max_length=2000)  # window, weights, rules: a change voids it
+    seconds: float = 0.0  # how long the computation took
+
+
+class ProfileRow(SQLModel, table=True):
+    """One customer's segment figures as of the team's ProfileSnapshot (crm_store/profiles.py)."""
+
+    __tablename__ = "customer_profile"
+
+    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    contact_id: int = Field(primary_key=True)  # no foreign key: a deleted contact is left out
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    frequency: int = 0
+    revenue: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    stage: str = Field(max_length=16)
+    r: int | None = None
+    f: int | None = None
+    m: int | None = None
+    segment: str = Field(max_length=24)
+    tier: str = Field(max_length=8)
+    score_raw: float | None = None
+    own_gap: float | None = None  # median days between orders (churn)
+    team_gap: float | None = None
+    orders: int = 0  # all live orders, for churn
+    value_365: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))

@@ -109,7 +109,7 @@ def build_report(session: Session, *, actor: Member, period: Period, now: dateti
     service = figure("service", "crm_store.service_stats", ("service_summary",), _read_scalars,
                      lambda: stand_in.fallback_service(*args))
     scheme = "rfm" if any(row.group == "rfm" for row in segments) else "lifecycle"
-    risks = churn.at_risk(session, actor.team_id, now, owner_ids=owners)[:AT_RISK_ROWS]
+    risks = churn.at_risk(session, actor.team_id, now, owner_ids=owners, limit=AT_RISK_ROWS)
     names = session.exec(select(Member.id, Member.display_name).where(
         col(Member.id).in_({r.owner_id for r in risks}))).all() if risks else []
     return ReportData(

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
+from crm_store import profiles
 from crm_store import segments_sql as q
 from crm_store.contacts import get_contact
 from crm_store.errors import Invalid, NotFound
@@ -219,6 +220,7 @@ class SegmentSummary:
     window_days: int
     strategic_threshold: int
     currency: str
+    as_of: datetime | None = None  # stored profiles of a big team: when they were computed
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,7 @@ class _Scope:
     filters: q.Filters
     settings: SegmentSettings
     now: datetime
+    source: profiles.Source
 
 
 def _scope(session: Session, actor: Member, now: datetime,
@@ -251,12 +254,19 @@ def _scope(session: Session, actor: Member, now: datetime,
     owners = visible_owner_ids(session, actor)
     if filters.owner_id is not None:
         owners = {filters.owner_id} if owners is None or filters.owner_id in owners else set()
-    return _Scope(team, _params(session, team, now), owners,
+    params = params_for(session, team, now)
+    return _Scope(team, params, owners,
                   q.Filters(filters.city, filters.industry, filters.tag, filters.stage),
-                  settings_for(team), now)
+                  settings_for(team), now, profiles.source(session, params))
 
 
-def _params(session: Session, team: Team, now: datetime) -> q.Params:
+def _picked(scope: _Scope) -> Any:
+    """The visible, filtered profiles: stored (big teams) or computed now."""
+    module = profiles if scope.source.stored else q
+    return module.picked(scope.params, scope.owners, scope.filters)
+
+
+def params_for(session: Session, team: Team, now: datetime) -> q.Params:
     rules, settings = rules_for(team), settings_for(team)
     return q.Params(team_id=team.id or 0, now=now, window_days=settings.window_days,
                     weights=settings.weights, churn_multiple=float(rules.churn_multiple),
@@ -343,11 +353,11 @@ def forget() -> None:
 
 def _asked(scope: _Scope, *what: Any) -> tuple[Any, ...]:
     owners = None if scope.owners is None else tuple(sorted(scope.owners))
-    return (owners, scope.filters, *what)
+    return (owners, scope.filters, scope.source.as_of, *what)
 
 
 def _rows(session: Session, scope: _Scope, *, buyers: bool) -> list[CustomerProfile]:
-    sel = q.picked(scope.params, scope.owners, scope.filters)
+    sel = _picked(scope)
     stmt = select(sel, Contact.name).join(Contact, Contact.id == sel.c.contact_id) \
         .order_by(sel.c.revenue.desc(), sel.c.contact_id)
     if buyers:
@@ -385,7 +395,7 @@ def lifecycle(session: Session, *, actor: Member, now: datetime,
 
 def _grouped(session: Session, scope: _Scope, parts: tuple[str, ...]) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
-        sel = q.picked(scope.params, scope.owners, scope.filters)
+        sel = _picked(scope)
         found: dict[str, dict[str, tuple[int, int, int]]] = {part: {} for part in parts}
         for part, key, n, revenue, value in _run(session, q.grouped(sel, parts, TOP_SHARE)):
             found[part][key] = (int(n), int(revenue), int(value))
@@ -436,7 +446,7 @@ def segment_summary(session: Session, *, actor: Member, now: datetime,
         customers=sum(s.customers for s in stages), rfm=_rfm_summary(found["rfm"]),
         abc=_abc(found["tier"], found["top"].get("top", (0, 0, 0))),
         classes=_figures(found["class"], CLASSES), stages=stages,
-        window_days=scope.settings.window_days,
+        window_days=scope.settings.window_days, as_of=scope.source.as_of,
         strategic_threshold=scope.settings.strategic_threshold, currency=scope.team.currency)
 
 
@@ -449,7 +459,7 @@ def customers(session: Session, *, actor: Member, now: datetime, group: str, key
     scope = _scope(session, actor, now, filters)
 
     def compute() -> CustomerPage:
-        sel = q.picked(scope.params, scope.owners, scope.filters)
+        sel = _picked(scope)
         stmt = (select(sel, Contact.name, Member.display_name.label("owner_name"),  # type: ignore
                        func.count().over().label("total"))
                 .join(Contact, Contact.id == sel.c.contact_id)
@@ -490,7 +500,7 @@ def find_owner(session: Session, *, actor: Member, name: str) -> Member:
 def _team_profiles(session: Session, team: Team, now: datetime) -> dict[int, Any]:
     """Every profile of the team with orders (prospects are the default), remembered."""
     def compute() -> dict[int, Any]:
-        prof = q.profiles(_params(session, team, now))
+        prof = q.profiles(params_for(session, team, now))
         klass = q.strategic_case(prof.c.score_raw, settings_for(team).strategic_threshold)
         buyers = select(prof, klass.label("klass")).where(prof.c.last_at.is_not(None))
         return {row.contact_id: row for row in _run(session, buyers)}
@@ -506,7 +516,12 @@ def contact_profile(session: Session, *, actor: Member, contact_id: int,
     team = session.get(Team, actor.team_id)
     if team is None:
         raise NotFound("error.contact_not_found")
-    row = _team_profiles(session, team, now).get(contact_id)
+    params = params_for(session, team, now)
+    if profiles.source(session, params).stored:
+        row = profiles.one(session, team.id or 0, contact_id, params.strategic_threshold)
+        row = row if row is not None and row.last_at is not None else None
+    else:
+        row = _team_profiles(session, team, now).get(contact_id)
     if row is None:  # no order at all
         return CustomerProfile(contact_id, contact.name, contact.owner_id, None, 0, 0, 0, None,
                                None, None, NONE, NONE, None, NONE, "prospect")

@@ -39,6 +39,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from crm_store.models import Company, Contact, Feedback, Interaction, InteractionKind, Order
 
 NEW_DAYS, ACTIVE_DAYS, LOST_DAYS = 90, 180, 365  # lifecycle (docs/SEGMENTS.md)
+CHURN_VALUE_WINDOW = timedelta(days=365)  # value at risk: revenue of the last year
 MIN_GAP_DAYS = 1.0  # as crm_store.churn: several orders on one day never make the gap zero
 TEAM_MIN_CUSTOMERS = 3  # as crm_store.churn: own gaps needed for a team median
 NEUTRAL = 0.5  # percentile of a missing input (no rating, no industry position)
@@ -147,7 +148,8 @@ class Filters:
     stage: str | None = None
 
 
-def _time(value: datetime) -> Any:
+def at(value: datetime) -> Any:
+    """A time as a bound parameter typed like the stored times."""
     return bindparam(None, value, type_=Order.__table__.c.ordered_at.type)
 
 
@@ -178,13 +180,15 @@ def _orders(p: Params, start: Any, now: Any) -> Select[Any]:
     median = func.avg(case((_middle(o.gap_rank, o.n - 1), o.gap)))
     own_gap = case((func.count() < max(p.churn_min_orders, 2), None),
                    (median < MIN_GAP_DAYS, MIN_GAP_DAYS), else_=median)
+    year = o.ordered_at > at(p.now - CHURN_VALUE_WINDOW)
     return select(
         o.contact_id, func.min(o.ordered_at).label("first_at"),
         func.max(o.ordered_at).label("last_at"),
         func.sum(case((inside, 1), else_=0)).label("frequency"),
         func.sum(case((inside, o.amount_minor), else_=0)).label("revenue"),
         func.sum(case((inside, func.coalesce(o.margin_minor, o.amount_minor)), else_=0))
-        .label("value"), own_gap.label("own_gap"),
+        .label("value"), own_gap.label("own_gap"), func.count().label("orders"),
+        func.sum(case((year, o.amount_minor), else_=0)).label("value_365"),
     ).group_by(o.contact_id)
 
 
@@ -212,8 +216,12 @@ def _ratings(p: Params, now: Any) -> Select[Any]:
     return select(rated.c.contact_id, rated.c.sat).where(rated.c.rn == 1)
 
 
-def _contacts(p: Params, owner_ids: set[int] | None, filters: Filters) -> Select[Any]:
-    """Every live contact of the team, whether the actor sees it and the filters keep it."""
+def contacts(p: Params, owner_ids: set[int] | None, filters: Filters, *,
+             position: bool = True) -> Select[Any]:
+    """Every live contact of the team, whether the actor sees it and the filters keep it.
+
+    `position`: with the company's industry position (the value score needs it).
+    """
     kept = [true() if owner_ids is None else Contact.owner_id.in_(sorted(owner_ids) or [0])]
     if filters.city:
         kept.append(or_(Contact.city.icontains(filters.city, autoescape=True),
@@ -223,24 +231,27 @@ def _contacts(p: Params, owner_ids: set[int] | None, filters: Filters) -> Select
                         Company.industry.icontains(filters.industry, autoescape=True)))
     if filters.tag:
         kept.append(_has_tag(Contact.tags, literal(filters.tag)))
-    return select(Contact.id.label("contact_id"), Contact.owner_id,
-                  case((and_(*kept), 1), else_=0).label("picked"),
-                  Company.industry_position.label("position")) \
-        .join(Company, Company.id == Contact.company_id, isouter=True) \
+    stmt = select(Contact.id.label("contact_id"), Contact.owner_id,
+                  case((and_(*kept), 1), else_=0).label("picked")) \
         .where(Contact.team_id == p.team_id, Contact.deleted_at.is_(None))
+    if position or filters.industry:
+        stmt = stmt.add_columns(Company.industry_position.label("position")) \
+            .join(Company, Company.id == Contact.company_id, isouter=True)
+    return stmt
 
 
 FACTS = {"owner_id": Integer(), "picked": Integer(), "position": Integer(),
          "first_at": Order.__table__.c.ordered_at.type,
          "last_at": Order.__table__.c.ordered_at.type, "frequency": Integer(),
-         "revenue": Integer(), "value": Integer(), "own_gap": Float(), "touches": Integer(),
+         "revenue": Integer(), "value": Integer(), "own_gap": Float(), "orders": Integer(),
+         "value_365": Integer(), "touches": Integer(),
          "sat": Float()}
 
 
 def facts(p: Params, owner_ids: set[int] | None, filters: Filters) -> CTE:
     """One row per live contact with everything its profile is computed from."""
-    start, now = _time(p.now - timedelta(days=p.window_days)), _time(p.now)
-    arms = [_contacts(p, owner_ids, filters), _orders(p, start, now), _touches(p, start, now),
+    start, now = at(p.now - timedelta(days=p.window_days)), at(p.now)
+    arms = [contacts(p, owner_ids, filters), _orders(p, start, now), _touches(p, start, now),
             _ratings(p, now)]
 
     def row(arm: Select[Any], index: int) -> Select[Any]:
@@ -254,6 +265,18 @@ def facts(p: Params, owner_ids: set[int] | None, filters: Filters) -> CTE:
     b = both.c
     return select(b.contact_id, *[func.max(b[name]).label(name) for name in FACTS]) \
         .group_by(b.contact_id).having(func.max(b.known) == 1).cte("facts")
+
+
+def churn_facts(p: Params, owner_ids: set[int] | None) -> CTE:
+    """Buyers among the live contacts the actor sees: last order, usual gaps, year's value."""
+    start, now = at(p.now - timedelta(days=p.window_days)), at(p.now)
+    o = _orders(p, start, now).subquery("orders_per_contact")
+    seen = true() if owner_ids is None else Contact.owner_id.in_(sorted(owner_ids) or [0])
+    live = select(o, case((seen, 1), else_=0).label("picked")) \
+        .join(Contact, Contact.id == o.c.contact_id) \
+        .where(Contact.team_id == p.team_id, Contact.deleted_at.is_(None)).cte("live_buyers")
+    return select(live, _team_gap(live, p).label("team_gap")).where(live.c.picked == 1) \
+        .cte("churn_facts")
 
 
 def _team_gap(f: CTE, p: Params) -> Any:
@@ -291,7 +314,7 @@ def _histogram(buyers: CTE, column: Any, name: str) -> Any:
 def profiles(p: Params, owner_ids: set[int] | None = None,
              filters: Filters | None = None) -> CTE:
     """Every live contact: R/F/M, segment, tier, value score, stage, and whether it is picked."""
-    now = _time(p.now)
+    now = at(p.now)
     f = facts(p, owner_ids, filters or Filters())
     team_gap = _team_gap(f, p)
     days = whole(days_between(f.c.first_at, now))
@@ -299,7 +322,8 @@ def profiles(p: Params, owner_ids: set[int] | None = None,
         f.c.contact_id, f.c.owner_id, f.c.picked, f.c.first_at, f.c.last_at, f.c.frequency,
         f.c.revenue, f.c.value, f.c.sat, f.c.position, days.label("days"),
         (cast(func.coalesce(f.c.touches, 0), Float) / f.c.frequency).label("cost"),
-        _stage(f.c, p, team_gap, now).label("stage"),
+        _stage(f.c, p, team_gap, now).label("stage"), f.c.own_gap,
+        team_gap.label("team_gap"), f.c.orders, f.c.value_365,
     ).where(f.c.frequency > 0).cte("buyers").prefix_with("MATERIALIZED")
     u = buyers.c
     by_value = {"order_by": u.value.desc()}  # peers (equal value) share a tier and a rank
@@ -345,14 +369,16 @@ def profiles(p: Params, owner_ids: set[int] | None = None,
     scored_rows = select(
         s.contact_id, s.owner_id, s.picked, s.first_at, s.last_at, s.frequency, s.revenue,
         s.value, s.stage, s.r, s.f, s.m, segment.label("segment"), tier.label("tier"),
-        raw.label("score_raw")).select_from(scored)
+        raw.label("score_raw"), s.own_gap, s.team_gap, s.orders, s.value_365) \
+        .select_from(scored)
     for name, h in hist.items() if not p.correlated else ():
         scored_rows = scored_rows.join(h, h.c.k == keys[name], isouter=True)
     others = select(
         f.c.contact_id, f.c.owner_id, f.c.picked, f.c.first_at, f.c.last_at,
         func.coalesce(f.c.frequency, 0), func.coalesce(f.c.revenue, 0),
         func.coalesce(f.c.value, 0), _stage(f.c, p, team_gap, now), null(), null(), null(),
-        literal(NONE_KEY), literal(NONE_KEY), null(),
+        literal(NONE_KEY), literal(NONE_KEY), null(), f.c.own_gap, team_gap,
+        func.coalesce(f.c.orders, 0), func.coalesce(f.c.value_365, 0),
     ).where(func.coalesce(f.c.frequency, 0) == 0)
     return union_all(scored_rows, others).cte("profiles")
 

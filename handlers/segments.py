@@ -182,7 +182,8 @@ def _summary_reply(ctx: Context, filters: SegmentFilters) -> Reply:
     def action(group: str, key: str) -> str:
         return f"sl:{GROUP_CODES[group]}:{KEY_CODES[group][key]}:0:{blob}"
 
-    return ctx.html(views.summary(data, described, ctx.t),
+    as_of = data.as_of.astimezone(ctx.tz).strftime("%H:%M") if data.as_of else ""
+    return ctx.html(views.summary(data, described, ctx.t, as_of),
                     views.summary_buttons(data, action, ctx.t))
 
 

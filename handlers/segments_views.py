@@ -39,12 +39,17 @@ def filters_text(filters: SegmentFilters, owner_name: str | None, t: Translator)
     return " · ".join(parts)
 
 
-def summary(data: SegmentSummary, filters: str, t: Translator) -> Html:
-    """RFM segments with revenue, ABC tiers and shares, value classes, lifecycle stages."""
+def summary(data: SegmentSummary, filters: str, t: Translator, as_of: str = "") -> Html:
+    """RFM segments with revenue, ABC tiers and shares, value classes, lifecycle stages.
+
+    `as_of` is the local time of a big team's stored profiles ("" when computed now).
+    """
     cur = data.currency
     lines = [t("segments.title")]
     if filters:
         lines.append(t("segments.filters", filters=filters))
+    if as_of:
+        lines.append(t("segments.as_of", time=as_of))
     lines += [t("segments.customers", count=data.customers, days=data.window_days), "",
               t("segments.rfm_title")]
     lines += [t("segments.rfm_line", label=group_label("rfm", s.key, t), count=s.customers,

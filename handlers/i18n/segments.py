@@ -31,6 +31,8 @@ EN: dict[str, str] = {
     "segments.title": "📊 <b>Customer segments</b>",
     "segments.filters": "Filters: {filters}",
     "segments.customers": "Customers: <b>{count}</b> · RFM window: last {days} days",
+    "segments.as_of": "<i>Figures as of {time}: a team this size is recomputed every hour. "
+                      "New and deleted customers and owner changes show at once.</i>",
     "segments.rfm_title": "<b>RFM segments</b> (customers · revenue in the window)",
     "segments.rfm_line": "{label}: {count} · {revenue}",
     "segments.no_buyers": "Nobody bought in the last {days} days.",
@@ -104,6 +106,8 @@ ZH: dict[str, str] = {
     "segments.title": "📊 <b>客户分群</b>",
     "segments.filters": "筛选：{filters}",
     "segments.customers": "客户：<b>{count}</b> · RFM 时间窗：最近 {days} 天",
+    "segments.as_of": "<i>数据截至 {time}：这么大的团队每小时重算一次。"
+                      "新增、删除的客户和负责人变更会立即体现。</i>",
     "segments.rfm_title": "<b>RFM 分群</b>（客户数 · 时间窗内收入）",
     "segments.rfm_line": "{label}：{count} · {revenue}",
     "segments.no_buyers": "最近 {days} 天没有客户下单。",

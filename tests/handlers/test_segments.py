@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from crm_store import segments
+from crm_store import profiles, segments
 from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
 from crm_store.models import AuditLog, Company, Contact, Member, Order, Role
@@ -103,6 +103,21 @@ async def test_segments_answer_in_chinese_for_a_chinese_member(chat: Chat) -> No
     assert "生命周期" in text and "战略客户" in text
     await chat.send("/segments 城市 火星")
     assert "没有符合 城市/地区 火星 的客户" in chat.text()
+
+
+@pytest.mark.parametrize(("language", "note"), [("en", "Figures as of "), ("zh-CN", "数据截至 ")])
+async def test_a_big_team_is_told_when_its_stored_figures_were_computed(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch, language: str, note: str
+) -> None:
+    build(chat.engine, language=language)
+    await chat.send("/segments")
+    live = chat.text()
+    assert note not in live
+    monkeypatch.setattr(profiles, "LIVE_LIMIT", 5)  # 8 customers make a "big" team now
+    await chat.send("/segments")
+    stored = chat.text()
+    assert note in stored
+    assert stored.replace(stored[stored.index("<i>"):stored.index("</i>") + 5], "") == live
 
 
 @pytest.mark.parametrize(("line", "count", "shown"), [

@@ -45,7 +45,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from crm_store import churn, segments
+from crm_store import churn, profiles, segments
 from crm_store.db import unit_of_work
 from crm_store.errors import Invalid, NotFound
 from crm_store.models import (
@@ -211,6 +211,14 @@ def build(engine: Engine) -> Shop:
         gone.deleted_at = NOW
         s.add(gone)
     return Shop(admin, manager, rep, other, ids)
+
+
+@pytest.fixture(autouse=True, params=["live", "stored"])
+def source(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every figure twice: computed live, and read from a stored snapshot (a big team's way)."""
+    if request.param == "stored":
+        monkeypatch.setattr(profiles, "LIVE_LIMIT", 0)
+    return str(request.param)
 
 
 @pytest.fixture
@@ -412,7 +420,7 @@ def test_contact_card_profile_of_another_reps_customer_is_not_found(
 
 
 def test_a_new_order_shows_at_once_although_answers_are_remembered(
-    engine: Engine, shop: Shop
+    engine: Engine, shop: Shop, source: str
 ) -> None:
     before = ask(engine, segments.segment_summary, shop.admin)
     with unit_of_work(engine) as s:
@@ -420,6 +428,14 @@ def test_a_new_order_shows_at_once_although_answers_are_remembered(
         assert ping is not None
         _orders(s, shop.admin.team_id, ping, Spec("He Ping", "rep", (1,), 500, 100))
     after = ask(engine, segments.segment_summary, shop.admin)
+    if source == "stored":  # the snapshot of NOW stands until it is refreshed
+        assert (before.as_of, after.as_of) == (NOW, NOW)
+        assert after.rfm.buyers == 13
+        later = NOW + profiles.MAX_AGE
+        after = ask(engine, segments.segment_summary, shop.admin, now=later)
+        assert after.as_of == later
+    else:
+        assert (before.as_of, after.as_of) == (None, None)
     assert (before.rfm.buyers, after.rfm.buyers) == (13, 14)
     assert [s.customers for s in after.stages][:2] == [0, 3]  # He Ping is new now
 
