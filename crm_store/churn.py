@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from crm_store import profiles
 from crm_store import segments_sql as q
-from crm_store.models import Contact, Feedback, FeedbackKind, Team
+from crm_store.models import Contact, Feedback, FeedbackKind, ProfileRow, Team
 from crm_store.reminder_rules import rules_for
 
 GAP, COMPLAINT_OPEN, LOW_CSAT = "gap", "complaint_open", "low_csat"  # reason codes
@@ -97,17 +97,18 @@ def at_risk(
         return []
     rules = rules_for(team)
     p = params_for(session, team, now)
-    if profiles.source(session, p).stored:
-        sel = profiles.picked(p, owner_ids, q.Filters())
-    else:
-        sel = q.churn_facts(p, owner_ids)
-    s = sel.c
+    stored = profiles.source(session, p).stored
+    s = ProfileRow.__table__.c if stored else q.churn_facts(p, owner_ids).c  # type: ignore
     usual_gap = func.coalesce(s.own_gap, s.team_gap)
     stmt = select(
         s.contact_id, s.last_at, usual_gap.label("usual"), s.orders, s.value_365, Contact.name,
         Contact.owner_id).join(Contact, Contact.id == s.contact_id).where(
         s.last_at.is_not(None),
         q.days_between(s.last_at, q.at(now)) > usual_gap * rules.churn_multiple)
+    if stored:  # today's contacts: live, visible, their current owner
+        stmt = stmt.where(s.team_id == team_id, Contact.deleted_at.is_(None))
+        if owner_ids is not None:
+            stmt = stmt.where(Contact.owner_id.in_(sorted(owner_ids) or [0]))
     spare = LIMIT_SPARE if limit is not None else 0
     quiet = profiles.run(session, stmt if limit is None else stmt.order_by(
         s.value_365.desc(), s.contact_id).limit(limit + spare))

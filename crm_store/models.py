@@ -416,6 +416,7 @@ class ProfileRow(SQLModel, table=True):
     """One customer's segment figures as of the team's ProfileSnapshot (crm_store/profiles.py)."""
 
     __tablename__ = "customer_profile"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows are found by (team, contact) only
 
     team_id: int = Field(foreign_key="team.id", primary_key=True)
     contact_id: int = Field(primary_key=True)  # no foreign key: a deleted contact is left out

@@ -64,8 +64,19 @@ class ReportData:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def build_report(session: Session, *, actor: Member, period: Period, now: datetime) -> ReportData:
-    """Gather every figure of the report for `actor`'s visible team (a rep: their own)."""
+ChartsReady = Callable[[list[StageRow], list[StageRow], list[RepActivity], str], None]
+SegmentsReady = Callable[[list[SegmentCount], str], None]
+
+
+def build_report(session: Session, *, actor: Member, period: Period, now: datetime,
+                 charts_ready: ChartsReady | None = None,
+                 segments_ready: SegmentsReady | None = None) -> ReportData:
+    """Gather every figure of the report for `actor`'s visible team (a rep: their own).
+
+    `charts_ready(funnel, pipeline, activity, currency)` is called as soon as those three
+    are known and `segments_ready(segments, scheme)` as soon as the segments are, so their
+    charts can be drawn while the slower figures are gathered.
+    """
     team = session.get(Team, actor.team_id)
     owners = visible_owner_ids(session, actor)
     # "At now" figures of a past period are taken at its end, like the digest does.
@@ -103,12 +114,18 @@ def build_report(session: Session, *, actor: Member, period: Period, now: dateti
         lambda: (stand_in.fallback_funnel(*args), {}))
     activity = figure("activity", "crm_store.team_stats", ("team_activity",), _read_activity,
                       lambda: stand_in.fallback_activity(*args))
+    open_stages, all_stages = [s.key for s in stages if s.is_open], [s.key for s in stages]
+    pipeline, funnel = _in_stage_order(pipeline, open_stages), _in_stage_order(funnel, all_stages)
+    if charts_ready is not None:
+        charts_ready(funnel, pipeline, activity, team.currency if team else "CNY")
     segments, segment_figures = figure(
         "segments", "crm_store.segments", ("segment_summary",), _read_segments,
         lambda: (stand_in.fallback_lifecycle(*args), {}))
+    scheme = "rfm" if any(row.group == "rfm" for row in segments) else "lifecycle"
+    if segments_ready is not None:
+        segments_ready(segments, scheme)
     service = figure("service", "crm_store.service_stats", ("service_summary",), _read_scalars,
                      lambda: stand_in.fallback_service(*args))
-    scheme = "rfm" if any(row.group == "rfm" for row in segments) else "lifecycle"
     risks = churn.at_risk(session, actor.team_id, now, owner_ids=owners, limit=AT_RISK_ROWS)
     names = session.exec(select(Member.id, Member.display_name).where(
         col(Member.id).in_({r.owner_id for r in risks}))).all() if risks else []
@@ -117,8 +134,7 @@ def build_report(session: Session, *, actor: Member, period: Period, now: dateti
         own_only=owners is not None and owners == {actor.id},
         summary=daily_figures(session, actor=actor, start_utc=period.start_utc,
                               end_utc=period.end_utc, now=min(now, period.end_utc)),
-        pipeline=_in_stage_order(pipeline, [s.key for s in stages if s.is_open]),
-        funnel=_in_stage_order(funnel, [s.key for s in stages]),
+        pipeline=pipeline, funnel=funnel,
         funnel_figures=list(funnel_figures.items()), activity=activity,
         segment_scheme=scheme, segments=segments,
         segment_figures=list(segment_figures.items()), service=service, at_risk=risks,

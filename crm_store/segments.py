@@ -394,14 +394,24 @@ def lifecycle(session: Session, *, actor: Member, now: datetime,
 
 
 def _grouped(session: Session, scope: _Scope, parts: tuple[str, ...]) -> dict[str, Any]:
+    """Customers, revenue and value per key of each part ("rfm", "tier", …) and "top"."""
     def compute() -> dict[str, Any]:
-        sel = _picked(scope)
-        found: dict[str, dict[str, tuple[int, int, int]]] = {part: {} for part in parts}
-        for part, key, n, revenue, value in _run(session, q.grouped(sel, parts, TOP_SHARE)):
-            found[part][key] = (int(n), int(revenue), int(value))
+        found: dict[str, dict[str, tuple[int, int, int]]] = {part: {} for part in (
+            *GROUPS, "top")}
+        for row in _run(session, q.grouped(_picked(scope), TOP_SHARE)):
+            figures = (int(row.n), int(row.revenue or 0), int(row.value or 0))
+            if row.part == "top":
+                found["top"]["top"] = figures
+                continue
+            for part, column in GROUPS.items():
+                key = getattr(row, column)
+                before = found[part].get(key, (0, 0, 0))
+                found[part][key] = tuple(  # type: ignore[assignment]
+                    a + b for a, b in zip(before, figures, strict=True))
         return found
 
-    return _remember(session, scope.team, scope.now, _asked(scope, "grouped", parts), compute)
+    every = _remember(session, scope.team, scope.now, _asked(scope, "grouped"), compute)
+    return {part: every[part] for part in parts}
 
 
 def _figures(found: dict[str, tuple[int, int, int]], keys: tuple[str, ...]) -> list[GroupFigure]:

@@ -186,13 +186,28 @@ def segments_chart(segments: list[SegmentCount], scheme: str, t: Translator) -> 
     return _png(draw)
 
 
-def report_charts(data: ReportData, t: Translator) -> list[tuple[str, bytes]]:
-    """Every chart of a report, each with its caption key, in the order they are sent."""
-    label = data.period.label
+def early_charts(funnel: list[StageRow], pipeline: list[StageRow], activity: list[RepActivity],
+                 period: str, currency: str, t: Translator) -> list[tuple[str, bytes]]:
+    """The charts whose figures are gathered first: funnel, pipeline, activity."""
     return [
-        ("reports.caption_funnel", funnel_chart(data.funnel, t, label)),
-        ("reports.caption_pipeline", pipeline_chart(data.pipeline, t, data.currency)),
-        ("reports.caption_activity", activity_chart(data.activity, t, label)),
-        ("reports.caption_segments", segments_chart(data.segments, data.segment_scheme, t)),
+        ("reports.caption_funnel", funnel_chart(funnel, t, period)),
+        ("reports.caption_pipeline", pipeline_chart(pipeline, t, currency)),
+        ("reports.caption_activity", activity_chart(activity, t, period)),
     ]
 
+
+def report_charts(data: ReportData, t: Translator,
+                  drawn: list[tuple[str, bytes]] | None = None) -> list[tuple[str, bytes]]:
+    """Every chart of a report, each with its caption key, in the order they are sent.
+
+    `drawn`: the charts of the same data drawn already, first ones first (early_charts(),
+    then segments_chart()); the rest are drawn now.
+    """
+    label = data.period.label
+    charts = list(drawn or ())
+    if not charts:
+        charts = early_charts(data.funnel, data.pipeline, data.activity, label, data.currency, t)
+    if len(charts) == 3:
+        charts.append(("reports.caption_segments",
+                       segments_chart(data.segments, data.segment_scheme, t)))
+    return charts

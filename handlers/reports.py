@@ -9,7 +9,17 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from crm_store.errors import Invalid
-from crm_store.report_data import MONTH, WEEK, Period, ReportData, build_report, period_of
+from crm_store.report_data import (
+    MONTH,
+    WEEK,
+    Period,
+    RepActivity,
+    ReportData,
+    SegmentCount,
+    StageRow,
+    build_report,
+    period_of,
+)
 from handlers import reports_views as views
 from handlers.context import Context
 from handlers.i18n import Html, Translator
@@ -78,14 +88,15 @@ class ReportFile:
     is_chart: bool
 
 
-def report_files(data: ReportData, t: Translator, tz: ZoneInfo) -> list[ReportFile]:
+def report_files(data: ReportData, t: Translator, tz: ZoneInfo,
+                 drawn: list[tuple[str, bytes]] | None = None) -> list[ReportFile]:
     """Render the charts and the workbook (CPU work, no database: fine in a thread)."""
     from handlers.report_charts import report_charts  # matplotlib loads on the first report
     from handlers.report_workbook import build_workbook
 
     files = [ReportFile(views.chart_filename(data, index, key), png,
                         views.caption(key, data, t), True)
-             for index, (key, png) in enumerate(report_charts(data, t), start=1)]
+             for index, (key, png) in enumerate(report_charts(data, t, drawn), start=1)]
     files.append(ReportFile(views.workbook_filename(data), build_workbook(data, t, tz),
                             views.workbook_caption(data, t, tz), False))
     return files
@@ -103,7 +114,27 @@ async def report(req: ChatRequest, ctx: Context) -> list[Reply]:
     period = parse_period(req.args, now=ctx.now, tz=ctx.tz)
     if period is None:
         return [ctx.text("reports.usage")]
-    data = build_report(ctx.session, actor=ctx.member, period=period, now=ctx.now)
+    loop = asyncio.get_running_loop()
+    drawing: list[asyncio.Future[list[tuple[str, bytes]]]] = []
+
+    # Submitted at once (run_in_executor does not wait for the loop): charts are drawn in a
+    # worker thread while the database gathers the slower figures.
+    def draw_early(funnel: list[StageRow], pipeline: list[StageRow],
+                   activity: list[RepActivity], currency: str) -> None:
+        from handlers.report_charts import early_charts
+
+        drawing.append(loop.run_in_executor(None, early_charts, funnel, pipeline, activity,
+                                            period.label, currency, ctx.t))
+
+    def draw_segments(segments: list[SegmentCount], scheme: str) -> None:
+        from handlers.report_charts import segments_chart
+
+        drawing.append(loop.run_in_executor(None, lambda: [(
+            "reports.caption_segments", segments_chart(segments, scheme, ctx.t))]))
+
+    data = build_report(ctx.session, actor=ctx.member, period=period, now=ctx.now,
+                        charts_ready=draw_early, segments_ready=draw_segments)
+    drawn = [chart for charts in await asyncio.gather(*drawing) for chart in charts]
     # Drawing takes a moment: off the event loop, so polling and the scheduler keep going.
-    files = await asyncio.to_thread(report_files, data, ctx.t, ctx.tz)
+    files = await asyncio.to_thread(report_files, data, ctx.t, ctx.tz, drawn)
     return as_replies(files)

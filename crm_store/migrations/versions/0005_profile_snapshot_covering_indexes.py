@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column('team_gap', sa.Float(), nullable=True),
         sa.Column('orders', sa.Integer(), nullable=False),
         sa.Column('value_365', sa.BigInteger(), nullable=False),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table('interaction', schema=None) as batch_op:
         batch_op.drop_index('ix_interaction_team_at')
