@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -73,6 +74,10 @@ class Reply:
             "buttons": [[[b.label, b.action] for b in row] for row in self.buttons],
             "edit": self.edit,
             "toast": self.toast,
+            # Charts and workbooks too (a /report replayed after a crash keeps its files).
+            "photo": _b64(self.photo),
+            "document": _b64(self.document),
+            "filename": self.filename,
         }
 
     @classmethod
@@ -83,4 +88,15 @@ class Reply:
             buttons=[[Button(lbl, act) for lbl, act in row] for row in data.get("buttons", [])],
             edit=bool(data.get("edit")),
             toast=data.get("toast"),
+            photo=_unb64(data.get("photo")),
+            document=_unb64(data.get("document")),
+            filename=data.get("filename"),
         )
+
+
+def _b64(content: bytes | None) -> str | None:
+    return None if content is None else base64.b64encode(content).decode("ascii")
+
+
+def _unb64(text: str | None) -> bytes | None:
+    return None if text is None else base64.b64decode(text)
