@@ -24,6 +24,8 @@ CHURN = "churn"  # {contact_id, contact_name, days_since, usual_gap_days, reason
 #                  score, value_minor, currency}; codes: "gap", "complaint_open", "low_csat"
 DIGEST = "digest"  # {period: "day", date, figures: {name: number}, currency}
 CATCH_UP = "catch_up"  # {items: [{kind, contact_name, summary}], total}
+HANDOVER = "handover"  # {from_name, by_name, deactivated, contact, deal, task, order, feedback
+#                        (counts), contact_id?, contact_name?} records given to the member
 SNOOZED_PREFIX = "snooze:"  # dedupe keys of snoozed copies: snooze:<outbox id>:<n>
 
 KINDS = (FOLLOWUP_DUE, FOLLOWUP_OVERDUE, STALE_DEAL, SLA_FIRST_RESPONSE, SLA_RESOLUTION,

@@ -25,7 +25,7 @@ from crm_store.contacts import get_contact
 from crm_store.errors import Invalid, NotFound
 from crm_store.models import AuditLog, Company, Contact, Feedback, Interaction, Member, Order, Team
 from crm_store.reminder_rules import rules_for
-from crm_store.team import visible_owner_ids
+from crm_store.team import pick_member, visible_owner_ids
 
 # RFM rule table: (segment, boxes of (R from, R to, FM from, FM to)), FM = the average of the F
 # and M scores with halves rounded up. Every one of the 25 (R, FM) cells lies in exactly one box.
@@ -493,18 +493,8 @@ def find_owner(session: Session, *, actor: Member, name: str) -> Member:
     if owners is not None:
         stmt = stmt.where(Member.id.in_(sorted(owners)))  # type: ignore[union-attr]
     members = list(session.exec(stmt).scalars())  # type: ignore[call-overload]
-    wanted = " ".join(name.split()).casefold()
-    if wanted in ("me", "我", "自己"):
-        return actor
-    exact = [m for m in members if wanted in (m.display_name.casefold(),
-                                              "@" + (m.username or "").casefold())]
-    found = exact or [m for m in members if wanted and wanted in m.display_name.casefold()]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise NotFound("segments.owner_unknown", name=name[:60])
-    names = ", ".join(sorted(m.display_name for m in found)[:6])
-    raise Invalid("segments.owner_ambiguous", name=name[:60], names=names)
+    return pick_member(members, name, actor=actor, unknown="segments.owner_unknown",
+                       ambiguous="segments.owner_ambiguous")
 
 
 def _team_profiles(session: Session, team: Team, now: datetime) -> dict[int, Any]:

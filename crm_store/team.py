@@ -113,7 +113,7 @@ def create_system_invite(session: Session, *, role: Role, now: datetime | None =
     session.add(invite)
     session.flush()
     audit.record(session, actor=None, action="create", entity="invite", entity_id=invite.id or 0,
-                 after={"role": role.value, "by": "cli"})
+                 after={"role": role.value, "by": "cli"}, team_id=team.id)
     return invite
 
 
@@ -191,6 +191,33 @@ def set_language(session: Session, *, actor: Member, language: str) -> Member:
     """Change the language replies come in."""
     if language not in ("en", "zh-CN"):
         raise Invalid("error.language")
+    before = audit.snapshot(actor, ("language",))
     actor.language = language
     session.add(actor)
+    audit.record(session, actor=actor, action="update", entity="member", entity_id=actor.id or 0,
+                 before=before, after=audit.snapshot(actor, ("language",)))
     return actor
+
+
+SELF_WORDS = ("me", "我", "自己")
+
+
+def pick_member(members: list[Member], name: str, *, actor: Member, unknown: str,
+                ambiguous: str) -> Member:
+    """The member of `members` that `name` means; never a guess.
+
+    "me"/"我" is the actor; then an exact name or @username; else a unique part of a name.
+    None found raises NotFound(`unknown`), several Invalid(`ambiguous`) listing them.
+    """
+    wanted = " ".join(name.split()).casefold()
+    if wanted in SELF_WORDS:
+        return actor
+    exact = [m for m in members
+             if wanted in (m.display_name.casefold(), "@" + (m.username or "").casefold())]
+    found = exact or [m for m in members if wanted and wanted in m.display_name.casefold()]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(unknown, name=name[:60])
+    names = ", ".join(sorted(m.display_name for m in found)[:6])
+    raise Invalid(ambiguous, name=name[:60], names=names)

@@ -2,6 +2,7 @@
 
 from handlers import (
     activity,
+    audit_area,
     checkin,
     contact_add,
     contacts,
@@ -9,17 +10,21 @@ from handlers import (
     feedback,
     followups,
     general,
+    members,
     orders,
     pipeline_stats,
+    privacy,
     quicklog,
     reminders,
     reports,
     segments,
     team,
     team_stats,
+    transfer,
 )
 from handlers.router import registry
 
 AREAS = (general, contact_add, contacts, activity, followups, deals, orders, feedback, quicklog,
-         checkin, reminders, segments, pipeline_stats, team_stats, reports, team)
+         checkin, reminders, segments, pipeline_stats, team_stats, reports, team, members,
+         audit_area, transfer, privacy)
 registry.area_order = tuple(area.__name__ for area in AREAS)

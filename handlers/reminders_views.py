@@ -286,6 +286,16 @@ def _catch_up(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> 
     return Html("\n".join(lines))
 
 
+def _handover(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+    """Records another member gave this one (crm_store/offboarding.py; text: members catalog)."""
+    counts = {k: _int(p.get(k)) for k in ("contact", "deal", "task", "order", "feedback")}
+    names = {"source": _s(p.get("from_name"), 60), "by": _s(p.get("by_name"), 60)}
+    if p.get("contact_name"):
+        return t("members.notice_contact", name=_name(p), **names, **counts)
+    return t("members.notice_leaver" if p.get("deactivated") else "members.notice_book",
+             **names, **counts)
+
+
 def _unknown(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     return t("reminders.generic", name=_name(p))
 
@@ -295,7 +305,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any], Translator, ZoneInfo, datetime], 
     rk.STALE_DEAL: _stale_deal, rk.SLA_FIRST_RESPONSE: _sla("reminders.sla_first_response"),
     rk.SLA_RESOLUTION: _sla("reminders.sla_resolution"), rk.BIRTHDAY: _birthday,
     rk.ANNIVERSARY: _anniversary, rk.HOLIDAY: _holiday, rk.CHURN: _churn,
-    rk.DIGEST: _digest, rk.CATCH_UP: _catch_up,
+    rk.DIGEST: _digest, rk.CATCH_UP: _catch_up, rk.HANDOVER: _handover,
 }
 
 

@@ -92,6 +92,7 @@ EN: dict[str, str] = {
     "reminders.kind_churn": "Churn risk",
     "reminders.kind_digest": "Digest",
     "reminders.kind_catch_up": "Catch-up",
+    "reminders.kind_handover": "Customers handed over to you",
     "reminders.generic": "🔔 Reminder: <b>{name}</b>",
     # buttons and what pressing them says
     "reminders.done": "✅ Done",
@@ -220,6 +221,7 @@ ZH: dict[str, str] = {
     "reminders.kind_churn": "流失风险",
     "reminders.kind_digest": "日报",
     "reminders.kind_catch_up": "汇总",
+    "reminders.kind_handover": "转交给你的客户",
     "reminders.generic": "🔔 提醒：<b>{name}</b>",
     # buttons and what pressing them says
     "reminders.done": "✅ 完成",

@@ -1,0 +1,101 @@
+"""Catalog of the members area: English (EN) and 简体中文 (ZH) side by side, same keys."""
+
+EN: dict[str, str] = {
+    "help.members": "the team tree: roles, who is active, what each member owns",
+    "help.deactivate": "switch a member off and hand over their records: "
+                       "/deactivate <member> [to <member>]",
+    "help.reassign": "give records to another member: /reassign <contact> to <member>, "
+                     "/reassign all from <member> to <member>",
+    "members.title": "👥 <b>Team</b> — {count} members",
+    "members.legend": "<i>👤 contacts · 💼 open deals · ⏰ open tasks</i>",
+    "members.deactivated_mark": "🚫 <i>deactivated</i>",
+    "members.count_contact": "• Contacts: {n}",
+    "members.count_deal": "• Open deals: {n}",
+    "members.count_task": "• Open tasks: {n}",
+    "members.count_order": "• Orders: {n}",
+    "members.count_feedback": "• Feedback: {n}",
+    "members.confirm": "✅ Confirm",
+    "members.deactivate_usage": "Whom should I deactivate? /deactivate <member> [to <member>], "
+                                "e.g. /deactivate Bob to Carol. Without “to”, the records go "
+                                "to their manager.",
+    "members.reassign_usage": "Usage: /reassign <contact> to <member>, or "
+                              "/reassign all from <member> to <member>.",
+    "members.deactivate_confirm": "Deactivate <b>{source}</b> and give <b>{target}</b> "
+                                  "what they own?",
+    "members.deactivate_warning": "{source} will no longer be able to use the bot.",
+    "members.book_confirm": "Give everything <b>{source}</b> owns to <b>{target}</b>?",
+    "members.deactivated": "✅ <b>{source}</b> is deactivated. Moved to <b>{target}</b>:",
+    "members.book_moved": "✅ Moved from <b>{source}</b> to <b>{target}</b>:",
+    "members.contact_moved": "✅ <b>{name}</b> now belongs to <b>{target}</b> "
+                             "(was {source}), with its open deals and tasks:",
+    "members.target_told": "{target} has been told.",
+    "members.kept_by_you": "They are yours now.",
+    "members.nothing_to_move": "{source} owns nothing to move.",
+    "members.member_unknown": "No member called “{name}” among those you manage.",
+    "members.member_ambiguous": "“{name}” could be {names}. Use the full name or @username.",
+    "members.same_member": "{name} would give the records to themselves. Name someone else.",
+    "members.already_owner": "{contact} already belongs to {name}.",
+    "members.target_inactive": "{name} is deactivated and cannot receive records.",
+    "members.already_inactive": "{name} is already deactivated.",
+    "members.last_admin": "{name} is the team's only active admin. Make someone else an admin "
+                          "first.",
+    "members.not_yourself": "You cannot deactivate yourself. Ask another admin.",
+    "members.admin_only": "Only an admin can deactivate members.",
+    "members.managers_only": "Only managers and admins can reassign records.",
+    "members.notice_book": "📦 {by} gave you {source}'s customers — contacts: {contact}, "
+                           "open deals: {deal}, open tasks: {task}, orders: {order}, "
+                           "feedback: {feedback}. /find and /today show them.",
+    "members.notice_leaver": "📦 {source} has left; {by} gave you their customers — contacts: "
+                             "{contact}, open deals: {deal}, open tasks: {task}, orders: "
+                             "{order}, feedback: {feedback}. /find and /today show them.",
+    "members.notice_contact": "📦 {by} gave you <b>{name}</b> (was {source}), with {deal} open "
+                              "deals and {task} open tasks.",
+}
+
+ZH: dict[str, str] = {
+    "help.members": "团队结构：角色、是否在职、每人名下的客户与工作",
+    "help.deactivate": "停用成员并移交其名下记录：/deactivate <成员> [to <成员>]",
+    "help.reassign": "把记录转给其他成员：/reassign <联系人> to <成员>，"
+                     "/reassign all from <成员> to <成员>",
+    "members.title": "👥 <b>团队</b> — 共 {count} 人",
+    "members.legend": "<i>👤 联系人 · 💼 进行中的商机 · ⏰ 待办任务</i>",
+    "members.deactivated_mark": "🚫 <i>已停用</i>",
+    "members.count_contact": "• 联系人：{n}",
+    "members.count_deal": "• 进行中的商机：{n}",
+    "members.count_task": "• 待办任务：{n}",
+    "members.count_order": "• 订单：{n}",
+    "members.count_feedback": "• 客户反馈：{n}",
+    "members.confirm": "✅ 确认",
+    "members.deactivate_usage": "要停用谁？/deactivate <成员> [to <成员>]，例如 "
+                                "/deactivate 王伟 to 李娜。不写接收人时，记录交给其经理。",
+    "members.reassign_usage": "用法：/reassign <联系人> to <成员>，或 "
+                              "/reassign all from <成员> to <成员>。",
+    "members.deactivate_confirm": "停用 <b>{source}</b>，并把其名下记录交给 <b>{target}</b>？",
+    "members.deactivate_warning": "停用后{source}将无法再使用本机器人。",
+    "members.book_confirm": "把 <b>{source}</b> 名下的全部记录交给 <b>{target}</b>？",
+    "members.deactivated": "✅ 已停用 <b>{source}</b>，以下记录已转给 <b>{target}</b>：",
+    "members.book_moved": "✅ 已从 <b>{source}</b> 转给 <b>{target}</b>：",
+    "members.contact_moved": "✅ <b>{name}</b> 现归 <b>{target}</b> 负责（原为{source}），"
+                             "其进行中的商机和任务一并转移：",
+    "members.target_told": "已通知{target}。",
+    "members.kept_by_you": "这些记录现由您负责。",
+    "members.nothing_to_move": "{source}名下没有可转移的记录。",
+    "members.member_unknown": "在您管理的成员中找不到“{name}”。",
+    "members.member_ambiguous": "“{name}”可能是：{names}。请写全名或 @用户名。",
+    "members.same_member": "接收人不能是{name}本人，请换一位成员。",
+    "members.already_owner": "{contact}已经由{name}负责。",
+    "members.target_inactive": "{name}已停用，不能接收记录。",
+    "members.already_inactive": "{name}已经停用。",
+    "members.last_admin": "{name}是团队唯一在职的管理员，请先任命另一位管理员。",
+    "members.not_yourself": "不能停用自己，请让另一位管理员操作。",
+    "members.admin_only": "只有管理员可以停用成员。",
+    "members.managers_only": "只有经理和管理员可以转移记录。",
+    "members.notice_book": "📦 {by}把{source}的客户交给了您——联系人：{contact}，"
+                           "进行中的商机：{deal}，待办任务：{task}，订单：{order}，"
+                           "客户反馈：{feedback}。可用 /find 和 /today 查看。",
+    "members.notice_leaver": "📦 {source}已离开团队，{by}把其客户交给了您——联系人：{contact}，"
+                             "进行中的商机：{deal}，待办任务：{task}，订单：{order}，"
+                             "客户反馈：{feedback}。可用 /find 和 /today 查看。",
+    "members.notice_contact": "📦 {by}把 <b>{name}</b> 交给了您（原为{source}负责），"
+                              "含 {deal} 个进行中的商机和 {task} 个待办任务。",
+}
