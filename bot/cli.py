@@ -1,4 +1,4 @@
-"""`crm-bot`: console, run, migrate, invite, demo, report."""
+"""`crm-bot`: console, run, migrate, invite, demo, report, import."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--as", dest="as_user", type=int, required=True, metavar="USER_ID",
                         help="Telegram user id of the member whose report it is")
     report.add_argument("--out", default="reports", help="directory for the files")
+    importer = sub.add_parser("import", help="import contacts from a CSV, XLSX or vCard file")
+    importer.add_argument("file", type=Path, help="the file to import")
+    importer.add_argument("--as", dest="as_user", type=int, metavar="USER_ID",
+                          help="Telegram user id of the member who will own the contacts "
+                               "(default: the local admin)")
+    importer.add_argument("--yes", action="store_true", help="add without asking")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -56,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_console(settings, demo=args.demo))
     if args.command == "report":
         return _report(settings, period=args.period, user_id=args.as_user, out=Path(args.out))
+    if args.command == "import":
+        return _import(settings, path=args.file, user_id=args.as_user, yes=args.yes)
     if args.command == "worker":
         return asyncio.run(_worker(settings))
     return asyncio.run(_run(settings))
@@ -173,6 +181,55 @@ def _report(settings: Settings, *, period: str, user_id: int, out: Path) -> int:
         path = out / item.filename
         path.write_bytes(item.content)
         print(path)
+    return 0
+
+
+def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -> int:
+    """Preview importing `path` as a member, then add the new contacts if confirmed."""
+    from bot.render import html_to_plain
+    from crm_store import importing
+    from crm_store.db import unit_of_work
+    from crm_store.errors import DomainError
+    from crm_store.team import member_by_telegram_id
+    from handlers.i18n import LANGUAGES, Translator
+    from handlers.transfer import render_preview
+
+    engine = _engine(settings)
+    if user_id is None:
+        user_id = _ensure_local_admin(engine, settings).telegram_user_id
+    with unit_of_work(engine) as session:
+        member = member_by_telegram_id(session, user_id)
+        if member is None or not member.active:
+            print(f"no active member with Telegram user id {user_id}", file=sys.stderr)
+            return 2
+        t = Translator(member.language if member.language in LANGUAGES else "en")
+        try:
+            importing.file_kind(path.name)
+            importing.check_size(path.stat().st_size)
+            preview = importing.preview_import(
+                session, actor=member, content=path.read_bytes(), file_name=path.name,
+                region=settings.handler_settings().default_region)
+        except DomainError as exc:
+            print(html_to_plain(t(exc.key, **exc.params)), file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+        print(html_to_plain(render_preview(preview, path.name, t)))
+        problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
+        if len(problems) > 12:  # the chat attaches a file; here every line is printed
+            for issue in problems:
+                print(f"{issue.row}\t{html_to_plain(t(issue.key, **issue.params))}")
+        if not preview.ok:
+            print(html_to_plain(t("transfer.nothing_new")))
+            return 0
+        if not yes and input(f"Add {len(preview.ok)} contacts? [y/N] ").strip().lower() not in (
+                "y", "yes", "是"):
+            print(html_to_plain(t("transfer.cancelled")))
+            return 1
+        result = importing.commit_import(session, actor=member, rows=preview.ok)
+    key = "transfer.imported_skipped" if result.skipped else "transfer.imported"
+    print(html_to_plain(t(key, created=f"{result.created:,}", skipped=result.skipped)))
     return 0
 
 

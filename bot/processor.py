@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from bot.updates import request_from_update
 from crm_store import inbox
 from crm_store.db import unit_of_work
+from crm_store.import_files import MAX_BYTES as MAX_FILE_BYTES
 from crm_store.models import Inbox
 from handlers import dispatch
 from handlers.context import HandlerSettings
@@ -102,11 +104,35 @@ class UpdateProcessor:
         if status == inbox.NEW:
             if req is None:
                 return self._finish(update_id)
+            if req.kind == Kind.DOCUMENT:
+                req = await self._with_file(req)
             replies = await dispatch.handle(req, engine=self.engine, settings=self.settings)
             chat_id = req.chat_id
         else:
             replies = [Reply.from_json(item) for item in stored or []]
         await self._deliver(update_id, req, chat_id, replies)
+
+    async def _with_file(self, req: ChatRequest) -> ChatRequest:
+        """Add a sent file's bytes to the request, if the transport can fetch them.
+
+        The bytes are never stored in the inbox: a replayed update downloads again (Telegram
+        keeps file_id valid). Over MAX_FILE_BYTES, or if the download fails, the handler is
+        told nothing came and answers accordingly.
+        """
+        download = getattr(self.sender, "download", None)
+        document = req.payload.get("document") or {}
+        if download is None or not document.get("file_id"):
+            return req
+        if int(document.get("file_size") or 0) > MAX_FILE_BYTES:
+            return req
+        try:
+            content = await download(str(document["file_id"]))
+        except Exception as exc:  # the handler says "could not download, send it again"
+            log.warning("downloading %s failed: %s", document.get("file_name"), exc)
+            return req
+        payload = {**req.payload, "content": bytes(content),
+                   "file_name": str(document.get("file_name") or "")}
+        return replace(req, payload=payload)
 
     async def _deliver(
         self, update_id: int, req: ChatRequest | None, chat_id: int | None, replies: list[Reply]

@@ -52,6 +52,11 @@ class PtbSender:
         self.bot = bot
         self.retries = retries  # 0: a RetryAfter goes to the caller (the dispatcher pauses)
 
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file a user sent (getFile, then the file URL)."""
+        found = await self.bot.get_file(file_id)
+        return bytes(await found.download_as_bytearray())
+
     async def deliver(self, req: ChatRequest | None, chat_id: int, replies: list[Reply]) -> None:
         """Send every reply; a pressed button is always answered so its spinner stops."""
         if req is not None and req.kind == Kind.CALLBACK and req.callback_id:
