@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     reminder_interval_seconds: float = Field(default=60.0, gt=0)
     dispatch_lease_seconds: int = Field(default=60, ge=1)
     log_level: str = "INFO"
+    flood_messages_per_minute: int = Field(default=30, ge=0)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -58,4 +59,5 @@ class Settings(BaseSettings):
             default_timezone=self.default_timezone,
             default_region=self.default_phone_region.upper(),
             bot_username=bot_username or self.bot_username or "crm_bot",
+            flood_messages_per_minute=self.flood_messages_per_minute,
         )

@@ -24,6 +24,9 @@ class HandlerSettings:
     default_timezone: str = "Asia/Shanghai"
     default_region: str = "CN"
     bot_username: str = "crm_bot"
+    # Updates one Telegram user may send per minute (handlers/flood.py); 0 switches it off.
+    # bot/settings.py passes FLOOD_MESSAGES_PER_MINUTE (default 30).
+    flood_messages_per_minute: int = 0
 
 
 @dataclass

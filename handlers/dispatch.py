@@ -11,10 +11,11 @@ import handlers.areas  # noqa: F401  (registers every area's commands, in order)
 from crm_store import dialogs, inbox, team
 from crm_store.db import unit_of_work
 from crm_store.errors import DomainError
+from handlers import flood
 from handlers.context import Context, HandlerSettings
 from handlers.i18n import Translator, language_for
 from handlers.router import registry
-from handlers.types import ChatRequest, Kind, Reply
+from handlers.types import MAX_CALLBACK_BYTES, ChatRequest, Kind, Reply
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ async def handle(req: ChatRequest, *, engine: Engine, settings: HandlerSettings)
         with unit_of_work(engine) as session:
             ctx = Context(session=session, req=req, settings=settings,
                           t=Translator(language_for(req.language_code, settings.default_language)))
-            replies = await _guarded(ctx)
+            flooded = flood.gate(session, req, ctx.t, limit=settings.flood_messages_per_minute)
+            replies = await _guarded(ctx) if flooded is None else flooded
             if req.update_id is not None:
                 inbox.mark_handled(session, update_id=req.update_id, chat_id=req.chat_id,
                                    replies=[r.to_json() for r in replies],
@@ -73,7 +75,8 @@ async def _route(ctx: Context) -> list[Reply]:
         return await _command(ctx)
     if req.kind == Kind.CALLBACK:
         spec = registry.callbacks.get(req.callback_data.split(":", 1)[0])
-        if spec is None or member.role not in spec.roles:
+        too_long = len(req.callback_data.encode("utf-8")) > MAX_CALLBACK_BYTES
+        if spec is None or too_long or member.role not in spec.roles:
             return [Reply(ctx.t("error.stale_button"), toast=ctx.t.plain("error.stale_button"))]
         return await spec.func(req, ctx)
     if req.kind == Kind.TEXT and len(req.text) > MAX_INPUT:

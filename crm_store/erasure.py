@@ -1,0 +1,213 @@
+"""Right to erasure: export everything stored about a contact, then blank the personal parts.
+
+What stays: the contact row itself (renamed "Erased contact #id"), its company link, lifecycle
+stage and source, and every amount, count, kind, status and date — so /report, /segments and
+the funnel still add up. What goes: name, phone, email, title, city, region, birthday, tags,
+Telegram id, and every free text typed about them (interactions, feedback, tasks, order notes,
+deal titles and lost reasons), in the records and in the audit trail's before/after copies.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from crm_store import audit, inbox
+from crm_store.clock import utcnow
+from crm_store.errors import Forbidden, NotFound
+from crm_store.models import (
+    AuditLog,
+    Company,
+    Contact,
+    DialogState,
+    Feedback,
+    Inbox,
+    Interaction,
+    Member,
+    Opportunity,
+    Order,
+    Outbox,
+    OutboxStatus,
+    Payment,
+    Role,
+    StageChange,
+    Task,
+)
+
+ERASED_NAME = "Erased contact #{id}"
+ERASED_DEAL = "Deal #{id}"
+# Keys that may carry personal data in an audit row's before/after copy of any record.
+PERSONAL_KEYS = frozenset({
+    "name", "pinyin_full", "pinyin_initials", "phone", "email", "title", "city", "region",
+    "birthday", "birthday_lunar", "tags", "telegram_user_id", "text", "note", "resolution",
+    "lost_reason", "latitude", "longitude", "company", "address", "notes",
+})
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure touched (counts only: the audit row must hold no personal data)."""
+
+    contact_id: int
+    interactions: int
+    feedback: int
+    tasks: int
+    orders: int
+    deals: int
+    audit_rows: int
+    inbox_rows: int
+
+
+def _erasable(session: Session, actor: Member, contact_id: int) -> Contact:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("error.forbidden", command="/erase")
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.team_id != actor.team_id:  # a deleted contact may be erased
+        raise NotFound("error.contact_not_found")
+    return contact
+
+
+def _rows(session: Session, model: Any, contact_id: int) -> list[Any]:
+    return list(session.exec(
+        select(model).where(model.contact_id == contact_id).order_by(col(model.id))
+    ))
+
+
+def export_contact(session: Session, *, actor: Member, contact_id: int) -> dict[str, Any]:
+    """Everything stored about one contact, JSON-safe (admins only)."""
+    contact = _erasable(session, actor, contact_id)
+    company = session.get(Company, contact.company_id) if contact.company_id else None
+    deals = _rows(session, Opportunity, contact_id)
+    orders = _rows(session, Order, contact_id)
+    deal_ids = [d.id for d in deals]
+    order_ids = [o.id for o in orders]
+    stage_changes = list(session.exec(select(StageChange).where(
+        col(StageChange.opportunity_id).in_(deal_ids)).order_by(col(StageChange.id))))
+    payments = list(session.exec(select(Payment).where(
+        col(Payment.order_id).in_(order_ids)).order_by(col(Payment.id))))
+    return {
+        "exported_at": utcnow().isoformat(),
+        "contact": audit.snapshot(contact),
+        "company": audit.snapshot(company) if company else None,
+        "interactions": [audit.snapshot(r) for r in _rows(session, Interaction, contact_id)],
+        "feedback": [audit.snapshot(r) for r in _rows(session, Feedback, contact_id)],
+        "tasks": [audit.snapshot(r) for r in _rows(session, Task, contact_id)],
+        "deals": [audit.snapshot(r) for r in deals],
+        "stage_changes": [audit.snapshot(r) for r in stage_changes],
+        "orders": [audit.snapshot(r) for r in orders],
+        "payments": [audit.snapshot(r) for r in payments],
+        "audit": [audit.snapshot(r) for r in _audit_rows(session, contact, deal_ids, order_ids)],
+    }
+
+
+def export_json(data: dict[str, Any]) -> bytes:
+    """The export as a UTF-8 JSON document (Chinese kept readable)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
+def _audit_rows(
+    session: Session, contact: Contact, deal_ids: list[Any], order_ids: list[Any]
+) -> list[AuditLog]:
+    related = {
+        "contact": [contact.id],
+        "interaction": [r.id for r in _rows(session, Interaction, contact.id or 0)],
+        "feedback": [r.id for r in _rows(session, Feedback, contact.id or 0)],
+        "task": [r.id for r in _rows(session, Task, contact.id or 0)],
+        "opportunity": deal_ids, "deal": deal_ids, "order": order_ids,
+    }
+    found: list[AuditLog] = []
+    for entity, ids in related.items():
+        if ids:
+            found += session.exec(select(AuditLog).where(
+                AuditLog.team_id == contact.team_id, AuditLog.entity == entity,
+                col(AuditLog.entity_id).in_(ids)))
+    return sorted(found, key=lambda row: row.id or 0)
+
+
+def erase_contact(session: Session, *, actor: Member, contact_id: int) -> Erasure:
+    """Blank a contact's personal data everywhere it is stored; keep the figures."""
+    contact = _erasable(session, actor, contact_id)
+    traces = _traces(contact)
+    deals, orders = _rows(session, Opportunity, contact_id), _rows(session, Order, contact_id)
+    audit_rows = _audit_rows(session, contact, [d.id for d in deals], [o.id for o in orders])
+    _blank_contact(contact)
+    session.add(contact)
+    interactions = _blank(session, _rows(session, Interaction, contact_id), text="",
+                          latitude=None, longitude=None)
+    feedback = _blank(session, _rows(session, Feedback, contact_id), text="", resolution=None)
+    tasks = _blank(session, _rows(session, Task, contact_id), text="")
+    _blank(session, orders, note="")
+    for deal in deals:
+        deal.title, deal.lost_reason = ERASED_DEAL.format(id=deal.id), None
+        session.add(deal)
+    for row in audit_rows:
+        row.before, row.after = _scrubbed(row.before), _scrubbed(row.after)
+        session.add(row)
+    _forget_pending_texts(session, contact_id)
+    inbox_rows = _scrub_inbox(session, traces)
+    result = Erasure(contact_id, interactions, feedback, tasks, len(orders), len(deals),
+                     len(audit_rows), inbox_rows)
+    audit.record(session, actor=actor, action="erase", entity="contact", entity_id=contact_id,
+                 after={k: v for k, v in result.__dict__.items() if k != "contact_id"})
+    return result
+
+
+def _blank_contact(contact: Contact) -> None:
+    contact.name = ERASED_NAME.format(id=contact.id)
+    contact.pinyin_full = contact.pinyin_initials = ""
+    contact.phone = contact.email = contact.title = contact.city = contact.region = None
+    contact.birthday, contact.birthday_lunar, contact.tags = None, False, []
+    contact.telegram_user_id = None
+    contact.updated_at = utcnow()
+
+
+def _blank(session: Session, rows: list[Any], **values: Any) -> int:
+    for row in rows:
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+    return len(rows)
+
+
+def _scrubbed(copy: dict[str, Any] | None) -> dict[str, Any] | None:
+    if copy is None:
+        return None
+    return {k: (None if k in PERSONAL_KEYS else v) for k, v in copy.items()}
+
+
+def _traces(contact: Contact) -> list[str]:
+    """Strings whose presence in a stored chat message means it is about this contact."""
+    found = [contact.name, contact.phone, contact.email]
+    return [s for s in found if s and len(s) >= 2]
+
+
+def _forget_pending_texts(session: Session, contact_id: int) -> None:
+    """Open forms and queued reminders about the contact may quote them: drop or blank."""
+    for state in session.exec(select(DialogState)):
+        if state.data.get("contact_id") == contact_id:
+            session.delete(state)
+    erased = ERASED_NAME.format(id=contact_id)
+    for row in session.exec(select(Outbox).where(Outbox.status == OutboxStatus.PENDING)):
+        if row.payload.get("contact_id") == contact_id:
+            row.payload = {k: erased if k == "contact_name" else "" if k in PERSONAL_KEYS else v
+                           for k, v in row.payload.items()}
+            session.add(row)
+
+
+def _scrub_inbox(session: Session, traces: list[str]) -> int:
+    """Forget stored chat updates that mention the contact (rows still in flight are kept)."""
+    if not traces:
+        return 0
+    count = 0
+    stmt = select(Inbox).where(col(Inbox.status).in_([inbox.SENT, inbox.FAILED]),
+                               col(Inbox.payload).is_not(None))
+    for row in session.exec(stmt):
+        stored = json.dumps([row.payload, row.replies], ensure_ascii=False)
+        if any(trace in stored for trace in traces):
+            row.payload, row.replies = None, None
+            session.add(row)
+            count += 1
+    return count

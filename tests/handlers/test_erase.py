@@ -1,0 +1,124 @@
+"""/erase: the admin gets the contact's data first, then personal data is blanked, figures stay."""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from crm_store.clock import utcnow
+from crm_store.db import unit_of_work
+from crm_store.models import (
+    AuditLog,
+    Contact,
+    Feedback,
+    Interaction,
+    Member,
+    Opportunity,
+    Order,
+    Role,
+    Task,
+)
+from crm_store.report_data import build_report, period_of
+from tests.builders import make_admin, make_member
+from tests.handlers.conftest import Chat
+
+NAME, PHONE, EMAIL = "张伟", "13800138000", "zw@hd.cn"
+SECRET = "住在浦东新区XX路88号"
+REP_ID, MANAGER_ID = 2001, 2002
+
+
+async def _seed(chat: Chat) -> int:
+    await chat.send(f"/add {NAME}, 华东机械, {PHONE}, {EMAIL}")
+    await chat.send(f"/log {NAME} visit {SECRET}")
+    await chat.send(f"/order {NAME} 5000 30% {SECRET}")
+    await chat.send(f"/feedback {NAME} complaint {SECRET}")
+    await chat.press("high")
+    await chat.send(f"/followup {NAME} tomorrow 3pm {SECRET}")
+    await chat.send(f"/deal {NAME} {NAME}的ERP 5万")
+    with unit_of_work(chat.engine) as s:
+        return s.exec(select(Contact.id).where(Contact.name == NAME)).one() or 0
+
+
+def _figures(engine: Engine) -> tuple[object, ...]:
+    with unit_of_work(engine) as s:
+        admin = s.exec(select(Member).where(Member.role == Role.ADMIN)).first()
+        assert admin is not None
+        now = utcnow()
+        day = now.astimezone(ZoneInfo(admin.timezone)).date()
+        period = period_of("month", day, admin.timezone, now)
+        data = build_report(s, actor=admin, period=period, now=now)
+        orders = s.exec(select(Order)).all()
+        return (data.summary, data.pipeline, data.funnel, data.activity, data.segments,
+                sorted((o.amount_minor, o.paid_minor, o.margin_minor) for o in orders),
+                len(s.exec(select(Interaction)).all()), len(s.exec(select(Feedback)).all()))
+
+
+async def test_erase_sends_export_then_blanks_personal_data_and_keeps_totals(chat: Chat):
+    contact_id = await _seed(chat)
+    segments_before = (await chat.send("/segments"))[0].text
+    figures_before = _figures(chat.engine)
+
+    replies = await chat.send(f"/erase {NAME}")
+    export = json.loads(replies[0].document or b"{}")
+    assert replies[0].filename == f"contact-{contact_id}.json"
+    assert export["contact"]["phone"].endswith(PHONE[-8:])
+    assert any(SECRET in i["text"] for i in export["interactions"])
+    assert export["orders"] and export["feedback"] and export["tasks"]
+    assert chat.buttons() == ["🗑 Erase", "✖ Cancel"]
+
+    done = await chat.press("Erase")
+    assert f"Erased contact #{contact_id}" in done[0].text
+
+    assert "No contact matches" in (await chat.send(f"/find {NAME}"))[0].text
+    assert "No contact matches" in (await chat.send(f"/find {PHONE}"))[0].text
+    assert "No contact matches" in (await chat.send(f"/find {EMAIL}"))[0].text
+    assert (await chat.send("/segments"))[0].text == segments_before
+    assert _figures(chat.engine) == figures_before
+    with unit_of_work(chat.engine) as s:
+        stored = json.dumps([
+            [c.model_dump(mode="json") for c in s.exec(select(Contact)).all()],
+            [r.model_dump(mode="json") for r in s.exec(select(Interaction)).all()],
+            [r.model_dump(mode="json") for r in s.exec(select(Feedback)).all()],
+            [r.model_dump(mode="json") for r in s.exec(select(Task)).all()],
+            [r.model_dump(mode="json") for r in s.exec(select(Order)).all()],
+            [r.model_dump(mode="json") for r in s.exec(select(Opportunity)).all()],
+            [r.model_dump(mode="json") for r in s.exec(select(AuditLog)).all()],
+        ], ensure_ascii=False)
+        erasure_rows = s.exec(select(AuditLog).where(AuditLog.action == "erase")).all()
+    for personal in (NAME, PHONE[-8:], EMAIL, SECRET):
+        assert personal not in stored
+    assert len(erasure_rows) == 1 and erasure_rows[0].entity_id == contact_id
+
+
+async def test_erase_in_chinese_and_cancel_changes_nothing(chat: Chat):
+    await _seed(chat)
+    zh = Chat(chat.engine, language_code="zh-CN")
+    with unit_of_work(chat.engine) as s:
+        admin = s.exec(select(Member).where(Member.role == Role.ADMIN)).one()
+        admin.language = "zh-CN"
+        s.add(admin)
+    replies = await zh.send(f"/erase {NAME}")
+    assert "确定删除" in replies[1].text
+    await zh.press("取消")
+    assert NAME in (await zh.send(f"/find {NAME}"))[0].text
+
+
+async def test_erase_is_refused_to_managers_and_reps_and_forged_confirm_is_stale(chat: Chat):
+    admin = make_admin(chat.engine)
+    make_member(chat.engine, by=admin, role=Role.MANAGER, telegram_user_id=MANAGER_ID)
+    make_member(chat.engine, by=admin, role=Role.REP, telegram_user_id=REP_ID)
+    contact_id = await _seed(chat)
+    for user_id in (MANAGER_ID, REP_ID):
+        other = Chat(chat.engine, user_id=user_id)
+        assert "not available for your role" in (await other.send(f"/erase {NAME}"))[0].text
+        assert "no longer valid" in (await other.press_data(f"er:{contact_id}"))[0].text
+    # The admin's own forged button, without the confirmation open, erases nothing either.
+    assert "no longer valid" in (await chat.press_data(f"er:{contact_id}"))[0].text
+    assert NAME in (await chat.send(f"/find {NAME}"))[0].text
+
+
+async def test_erase_without_a_name_explains_usage(chat: Chat):
+    assert "/erase" in (await chat.send("/erase"))[0].text
