@@ -199,6 +199,21 @@ def set_language(session: Session, *, actor: Member, language: str) -> Member:
     return actor
 
 
+def update_work_settings(session: Session, *, actor: Member, timezone: str | None = None,
+                         hours: tuple[int, int] | None = None) -> Member:
+    """Change the member's time zone and/or working hours (validated by the caller), audited."""
+    fields = ("timezone", "work_start", "work_end")
+    before = audit.snapshot(actor, fields)
+    if timezone is not None:
+        actor.timezone = timezone
+    if hours is not None:
+        actor.work_start, actor.work_end = hours
+    session.add(actor)
+    audit.record(session, actor=actor, action="update", entity="member", entity_id=actor.id or 0,
+                 before=before, after=audit.snapshot(actor, fields))
+    return actor
+
+
 SELF_WORDS = ("me", "我", "自己")
 
 

@@ -114,13 +114,11 @@ async def settings(req: ChatRequest, ctx: Context) -> list[Reply]:
     if key in ("tz", "timezone", "时区"):
         if value not in available_timezones():
             raise Invalid("settings.bad_tz", value=value[:40])
-        member.timezone = value
+        team.update_work_settings(ctx.session, actor=member, timezone=value)
     elif key in ("hours", "工作时间"):
-        start_hour, end_hour = _hours(value)
-        member.work_start, member.work_end = start_hour, end_hour
+        team.update_work_settings(ctx.session, actor=member, hours=_hours(value))
     else:
         return [ctx.html(Html(f"{ctx.t('settings.usage')}\n{ctx.t('settings.usage_more')}"))]
-    ctx.session.add(member)
     return [ctx.text("settings.saved")]
 
 

@@ -135,3 +135,21 @@ async def test_settings_change_time_zone_and_hours(chat: Chat) -> None:
     assert "not a range of hours" in chat.text()
     await chat.send("/settings lang zh")
     assert "语言已设置为 简体中文" in chat.text()
+
+
+async def test_settings_changes_are_audited_and_refused_ones_are_not(chat: Chat) -> None:
+    from crm_store.models import AuditLog
+
+    await chat.send("/settings tz Europe/Berlin")
+    await chat.send("/settings hours 8-17")
+    await chat.send("/settings tz Mars/Olympus")  # refused: nothing recorded
+    with Session(chat.engine) as s:
+        rows = s.exec(select(AuditLog).where(AuditLog.entity == "member",
+                                             AuditLog.action == "update")
+                      .order_by(AuditLog.id)).all()
+    changes = [(r.before, r.after) for r in rows
+               if {"timezone", "work_start"} & set(r.after or {})]
+    assert len(changes) == 2  # the refused time zone left no row
+    (tz_before, tz_after), (_, hours_after) = changes
+    assert tz_before["timezone"] != "Europe/Berlin" and tz_after["timezone"] == "Europe/Berlin"
+    assert (hours_after["work_start"], hours_after["work_end"]) == (8, 17)
