@@ -116,15 +116,14 @@ def at_risk(
     if limit is not None and len(quiet) == limit + spare and (
             quiet[limit - 1].value_365 == quiet[-1].value_365):  # ties past the spare rows
         quiet = profiles.run(session, stmt.where(s.value_365 >= quiet[-1].value_365))
-    rows = [row for row in quiet
-            if (now - _aware(row.last_at)).total_seconds() / DAY_SECONDS
-            > rules.churn_multiple * row.usual]
-    ids = [row.contact_id for row in rows]
+    multiple = rules.churn_multiple
+    silent = [(row, (now - _aware(row.last_at)).total_seconds() / DAY_SECONDS) for row in quiet]
+    rows = [(row, days) for row, days in silent if days > multiple * row.usual]
+    ids = [row.contact_id for row, _ in rows]
     complaints = _open_complaints(session, team_id, ids)
     unhappy = _low_csat(session, team_id, ids, rules.churn_low_csat)
     risks = []
-    for row in rows:
-        days_since = (now - _aware(row.last_at)).total_seconds() / DAY_SECONDS
+    for row, days_since in rows:
         reasons = (GAP,) + ((COMPLAINT_OPEN,) if row.contact_id in complaints else ()) + (
             (LOW_CSAT,) if row.contact_id in unhappy else ())
         ratio = days_since / row.usual

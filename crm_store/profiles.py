@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,15 +62,28 @@ def team_contacts(session: Session, team_id: int) -> int:
         Contact.team_id == team_id)).scalar_one())
 
 
-def run(session: Session, stmt: Any) -> list[Any]:
-    """Rows of a profile query; on PostgreSQL with hash joins only (see segments._run)."""
+@contextmanager
+def hash_joins(session: Session) -> Iterator[None]:
+    """On PostgreSQL, no nested loops for the statements inside; then as it was before.
+
+    The planner cannot estimate the profile pivot's GROUP BY … HAVING and guesses one row;
+    with nested loops it would then recompute a histogram for every buyer.
+    """
     if session.get_bind().dialect.name != "postgresql":
-        return list(session.exec(stmt))
+        yield
+        return
+    before = session.exec(text("SELECT current_setting('enable_nestloop')")).scalar_one()
     session.exec(text("SET LOCAL enable_nestloop = off"))
     try:
-        return list(session.exec(stmt))
+        yield
     finally:
-        session.exec(text("SET LOCAL enable_nestloop = on"))
+        session.exec(text(f"SET LOCAL enable_nestloop = {'on' if before == 'on' else 'off'}"))
+
+
+def run(session: Session, stmt: Any) -> list[Any]:
+    """Rows of a profile query (with hash joins only on PostgreSQL)."""
+    with hash_joins(session):
+        return list(session.exec(stmt))
 
 
 def _select(p: q.Params) -> Any:
@@ -103,11 +118,8 @@ def refresh(session: Session, p: q.Params) -> ProfileSnapshot:
     _lock_and_clear(session, p.team_id)
     target = ProfileRow.__table__  # type: ignore[attr-defined]
     statement = insert(target).from_select(["team_id", "contact_id", *COLUMNS], _select(p))
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SET LOCAL enable_nestloop = off"))
-    session.exec(statement)  # type: ignore[call-overload]
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SET LOCAL enable_nestloop = on"))
+    with hash_joins(session):
+        session.exec(statement)  # type: ignore[call-overload]
     return _keep(session, p, started)
 
 
@@ -131,16 +143,20 @@ def refresh_outside_lock(engine: Engine, p: q.Params) -> tuple[ProfileSnapshot, 
     return snapshot, time.perf_counter() - writing
 
 
-def source(session: Session, p: q.Params, *, max_age: timedelta = MAX_AGE) -> Source:
-    """Live for small teams and for past moments; else a snapshot not older than `max_age`."""
+def _fresh(snapshot: ProfileSnapshot | None, p: q.Params, age: timedelta) -> bool:
+    """Whether `snapshot` was made under `p`'s settings, at most `age` before `p.now`."""
+    return (snapshot is not None and snapshot.settings_key == settings_key(p)
+            and snapshot.as_of <= p.now < snapshot.as_of + age)
+
+
+def source(session: Session, p: q.Params) -> Source:
+    """Live for small teams and for past moments; else a snapshot not older than MAX_AGE."""
     if team_contacts(session, p.team_id) < LIVE_LIMIT:
         return Source()
-    now = p.now
     snapshot = session.get(ProfileSnapshot, p.team_id)
-    usable = snapshot is not None and snapshot.settings_key == settings_key(p)
-    if usable and snapshot is not None and snapshot.as_of <= now < snapshot.as_of + max_age:
+    if snapshot is not None and _fresh(snapshot, p, MAX_AGE):
         return Source(snapshot.as_of)
-    if snapshot is not None and now < snapshot.as_of:
+    if snapshot is not None and p.now < snapshot.as_of:
         return Source()  # a question about the past (a report of last month): compute it
     return Source(refresh(session, p).as_of)
 
@@ -182,9 +198,7 @@ def _due(session: Session, p: q.Params) -> bool:
     """Whether a big team's snapshot is missing, made under other settings or REFRESH_AGE old."""
     if team_contacts(session, p.team_id) < LIVE_LIMIT:
         return False
-    snapshot = session.get(ProfileSnapshot, p.team_id)
-    return not (snapshot is not None and snapshot.settings_key == settings_key(p)
-                and snapshot.as_of <= p.now < snapshot.as_of + REFRESH_AGE)
+    return not _fresh(session.get(ProfileSnapshot, p.team_id), p, REFRESH_AGE)
 
 
 def refresh_profiles_job(engine: Engine, now: datetime) -> int:

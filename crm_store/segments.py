@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from crm_store import profiles
@@ -292,20 +292,6 @@ def _profile(row: Any, now: datetime, *, name: str | None = None,
         owner_name=owner_name)
 
 
-def _run(session: Session, stmt: Any) -> list[Any]:
-    """Run one profile statement: on PostgreSQL with hash joins only, then as before."""
-    # The planner cannot estimate the pivot's GROUP BY ... HAVING and guesses one row; with
-    # nested loops it would then recompute a histogram for every buyer.
-    if session.get_bind().dialect.name != "postgresql":
-        return list(session.exec(stmt))
-    before = session.exec(text("SELECT current_setting('enable_nestloop')")).scalar_one()
-    session.exec(text("SET LOCAL enable_nestloop = off"))
-    try:
-        return list(session.exec(stmt))
-    finally:
-        session.exec(text(f"SET LOCAL enable_nestloop = {'on' if before == 'on' else 'off'}"))
-
-
 # Results are kept per (database, team, hour, data version, settings, scope, question): a
 # repeated /segments, its list pages and the contact cards reuse them until anything changes.
 _memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -362,7 +348,7 @@ def _rows(session: Session, scope: _Scope, *, buyers: bool) -> list[CustomerProf
         .order_by(sel.c.revenue.desc(), sel.c.contact_id)
     if buyers:
         stmt = stmt.where(sel.c.frequency > 0)
-    return [_profile(row, scope.now) for row in _run(session, stmt)]
+    return [_profile(row, scope.now) for row in profiles.run(session, stmt)]
 
 
 def customer_profiles(session: Session, *, actor: Member, now: datetime,
@@ -398,7 +384,7 @@ def _grouped(session: Session, scope: _Scope, parts: tuple[str, ...]) -> dict[st
     def compute() -> dict[str, Any]:
         found: dict[str, dict[str, tuple[int, int, int]]] = {part: {} for part in (
             *GROUPS, "top")}
-        for row in _run(session, q.grouped(_picked(scope), TOP_SHARE)):
+        for row in profiles.run(session, q.grouped(_picked(scope), TOP_SHARE)):
             figures = (int(row.n), int(row.revenue or 0), int(row.value or 0))
             if row.part == "top":
                 found["top"]["top"] = figures
@@ -477,7 +463,7 @@ def customers(session: Session, *, actor: Member, now: datetime, group: str, key
                 .where(sel.c[GROUPS[group]] == key)
                 .order_by(sel.c.revenue.desc(), sel.c.value.desc(), sel.c.contact_id)
                 .offset(max(offset, 0)).limit(limit))
-        rows = _run(session, stmt)
+        rows = profiles.run(session, stmt)
         return CustomerPage([_profile(row, now, owner_name=row.owner_name) for row in rows],
                             int(rows[0].total) if rows else 0, offset, limit,
                             scope.team.currency)
@@ -503,7 +489,7 @@ def _team_profiles(session: Session, team: Team, now: datetime) -> dict[int, Any
         prof = q.profiles(params_for(session, team, now))
         klass = q.strategic_case(prof.c.score_raw, settings_for(team).strategic_threshold)
         buyers = select(prof, klass.label("klass")).where(prof.c.last_at.is_not(None))
-        return {row.contact_id: row for row in _run(session, buyers)}
+        return {row.contact_id: row for row in profiles.run(session, buyers)}
 
     return _remember(session, team, now, ("team",), compute,  # type: ignore[no-any-return]
                      entries=MEMO_PROFILES, watch=NEW_FACTS)
