@@ -98,7 +98,8 @@ def at_risk(
         return []
     rules = rules_for(team)
     p = params_for(session, team, now)
-    stored = profiles.source(session, p).stored
+    snapshot_id = profiles.source(session, p).snapshot_id
+    stored = snapshot_id is not None
     s = ProfileRow.__table__.c if stored else q.churn_facts(p, owner_ids).c  # type: ignore
     usual_gap = func.coalesce(s.own_gap, s.team_gap)
     stmt = select(
@@ -107,7 +108,7 @@ def at_risk(
         s.last_at.is_not(None),
         q.days_between(s.last_at, q.at(now)) > usual_gap * rules.churn_multiple)
     if stored:  # today's contacts: live, visible, their current owner
-        stmt = stmt.where(s.team_id == team_id, Contact.deleted_at.is_(None))
+        stmt = stmt.where(s.snapshot_id == snapshot_id, Contact.deleted_at.is_(None))
         if owner_ids is not None:
             stmt = stmt.where(Contact.owner_id.in_(sorted(owner_ids) or [0]))
     spare = LIMIT_SPARE if limit is not None else 0

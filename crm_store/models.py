@@ -402,23 +402,30 @@ class AuditLog(SQLModel, table=True):
 
 
 class ProfileSnapshot(SQLModel, table=True):
-    """When a big team's customer profiles were last computed, and under which settings."""
+    """A big team's customer profiles computed at one moment, and under which settings.
+
+    Each team has one rolling snapshot (`closing` false), refreshed through the day, and
+    closing ones fixed at the end of its last week and month, for reports of those periods.
+    """
 
     __tablename__ = "profile_snapshot"
+    __table_args__ = (Index("ix_profile_snapshot_team", "team_id", "closing", "as_of"),)
 
-    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    closing: bool = False  # fixed at a period's end (a past week's or month's report)
     as_of: datetime  # the "now" the profiles were computed at
     settings_key: str = Field(max_length=2000)  # window, weights, rules: a change voids it
     seconds: float = 0.0  # how long the computation took
 
 
 class ProfileRow(SQLModel, table=True):
-    """One customer's segment figures as of the team's ProfileSnapshot (crm_store/profiles.py)."""
+    """One customer's segment figures in a ProfileSnapshot (crm_store/profiles.py)."""
 
     __tablename__ = "customer_profile"
-    __table_args__ = {"sqlite_with_rowid": False}  # rows are found by (team, contact) only
+    __table_args__ = {"sqlite_with_rowid": False}  # rows are found by (snapshot, contact) only
 
-    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    snapshot_id: int = Field(foreign_key="profile_snapshot.id", primary_key=True)
     contact_id: int = Field(primary_key=True)  # no foreign key: a deleted contact is left out
     first_at: datetime | None = None
     last_at: datetime | None = None

@@ -9,6 +9,11 @@ scheduler refreshes it every `REFRESH_AGE` and a question finding it older than 
 (or made under other settings) refreshes it first. Replies then say "as of HH:MM". The
 contact list itself is always today's: a customer added since is a prospect, a deleted one
 is gone, and the owner is the current one.
+
+Besides that rolling snapshot, the scheduler keeps *closing* snapshots fixed at the end of
+each time zone's last week and month (`CLOSING_KINDS`): a `/report month last` on the 1st
+reads them instead of computing a month-old picture of 100k customers while the manager
+waits. Older periods are computed live.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from sqlmodel import Session
 
 from crm_store import segments_sql as q
 from crm_store.db import read_only, unit_of_work
-from crm_store.models import Contact, ProfileRow, ProfileSnapshot, Team
+from crm_store.models import Contact, Member, ProfileRow, ProfileSnapshot, Team
+from crm_store.worktime import zone
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +46,14 @@ COLUMNS = ("first_at", "last_at", "frequency", "revenue", "value", "stage", "r",
 
 @dataclass(frozen=True)
 class Source:
-    """Where one question's profiles come from: stored as of `as_of`, or live (None)."""
+    """Where one question's profiles come from: a stored snapshot as of `as_of`, or live."""
 
     as_of: datetime | None = None
+    snapshot_id: int | None = None
 
     @property
     def stored(self) -> bool:
-        return self.as_of is not None
+        return self.snapshot_id is not None
 
 
 def settings_key(p: q.Params) -> str:
@@ -86,44 +93,79 @@ def run(session: Session, stmt: Any) -> list[Any]:
         return list(session.exec(stmt))
 
 
-def _select(p: q.Params) -> Any:
+def _select(p: q.Params, snapshot_id: int) -> Any:
     prof = q.profiles(p)
-    return select(literal(p.team_id).label("team_id"), prof.c.contact_id,
+    return select(literal(snapshot_id).label("snapshot_id"), prof.c.contact_id,
                   *[prof.c[name] for name in COLUMNS])
 
 
-def _keep(session: Session, p: q.Params, started: float) -> ProfileSnapshot:
-    snapshot = session.get(ProfileSnapshot, p.team_id) or ProfileSnapshot(
-        team_id=p.team_id, as_of=p.now, settings_key="")
+def _rolling(session: Session, team_id: int) -> ProfileSnapshot | None:
+    return session.exec(select(ProfileSnapshot).where(  # type: ignore[call-overload]
+        ProfileSnapshot.team_id == team_id, ProfileSnapshot.closing.is_(False))  # type: ignore
+        .order_by(ProfileSnapshot.id)).scalars().first()
+
+
+def _closing(session: Session, p: q.Params) -> ProfileSnapshot | None:
+    """The team's closing snapshot at exactly `p.now`, made under `p`'s settings."""
+    return session.exec(select(ProfileSnapshot).where(  # type: ignore[call-overload]
+        ProfileSnapshot.team_id == p.team_id, ProfileSnapshot.closing.is_(True),  # type: ignore
+        ProfileSnapshot.as_of == p.now, ProfileSnapshot.settings_key == settings_key(p))
+        ).scalars().first()
+
+
+def _lock(session: Session, team_id: int) -> None:
+    # Writers of one team queue here (PostgreSQL); SQLite's BEGIN IMMEDIATE already does.
+    session.exec(select(Team.id).where(Team.id == team_id).with_for_update())  # type: ignore
+
+
+def _clear(session: Session, snapshot: ProfileSnapshot) -> None:
+    session.exec(delete(ProfileRow).where(  # type: ignore[call-overload]
+        ProfileRow.snapshot_id == snapshot.id))
+
+
+def _open(session: Session, p: q.Params, *, closing: bool) -> ProfileSnapshot:
+    """The snapshot to fill for `p` (the rolling one, or the closing one at `p.now`), emptied."""
+    _lock(session, p.team_id)
+    found = _rolling(session, p.team_id) if not closing else session.exec(
+        select(ProfileSnapshot).where(  # type: ignore[call-overload]
+            ProfileSnapshot.team_id == p.team_id, ProfileSnapshot.closing.is_(True),  # type: ignore
+            ProfileSnapshot.as_of == p.now)).scalars().first()
+    snapshot = found or ProfileSnapshot(team_id=p.team_id, closing=closing, as_of=p.now,
+                                        settings_key="")
+    if found is not None:
+        _clear(session, found)
     snapshot.as_of, snapshot.settings_key = p.now, settings_key(p)
-    snapshot.seconds = round(time.perf_counter() - started, 3)
     session.add(snapshot)
-    session.flush()
-    log.info("team %s: profiles stored in %.1f s", p.team_id, snapshot.seconds)
+    session.flush()  # its id, for the rows
     return snapshot
 
 
-def _lock_and_clear(session: Session, team_id: int) -> None:
-    # Writers of one team queue here (PostgreSQL); SQLite's BEGIN IMMEDIATE already does.
-    session.exec(select(Team.id).where(Team.id == team_id).with_for_update())  # type: ignore
-    session.exec(delete(ProfileRow).where(ProfileRow.team_id == team_id))  # type: ignore
+def _keep(session: Session, snapshot: ProfileSnapshot, started: float) -> ProfileSnapshot:
+    snapshot.seconds = round(time.perf_counter() - started, 3)
+    session.add(snapshot)
+    session.flush()
+    log.info("team %s: profiles as of %s stored in %.1f s", snapshot.team_id, snapshot.as_of,
+             snapshot.seconds)
+    return snapshot
 
 
-def refresh(session: Session, p: q.Params) -> ProfileSnapshot:
+def refresh(session: Session, p: q.Params, *, closing: bool = False) -> ProfileSnapshot:
     """Recompute the stored profiles as of `p.now` inside `session` (one INSERT … SELECT).
 
     For a question that found them stale: its transaction holds the write lock anyway.
     """
     started = time.perf_counter()
-    _lock_and_clear(session, p.team_id)
+    snapshot = _open(session, p, closing=closing)
     target = ProfileRow.__table__  # type: ignore[attr-defined]
-    statement = insert(target).from_select(["team_id", "contact_id", *COLUMNS], _select(p))
+    statement = insert(target).from_select(["snapshot_id", "contact_id", *COLUMNS],
+                                           _select(p, snapshot.id or 0))
     with hash_joins(session):
         session.exec(statement)  # type: ignore[call-overload]
-    return _keep(session, p, started)
+    return _keep(session, snapshot, started)
 
 
-def refresh_outside_lock(engine: Engine, p: q.Params) -> tuple[ProfileSnapshot, float]:
+def refresh_outside_lock(engine: Engine, p: q.Params, *,
+                         closing: bool = False) -> tuple[ProfileSnapshot, float]:
     """Compute in a read-only transaction, then store in a short write transaction.
 
     The scheduler's way: on SQLite the long part holds no lock, so no chat waits on it.
@@ -133,13 +175,15 @@ def refresh_outside_lock(engine: Engine, p: q.Params) -> tuple[ProfileSnapshot, 
     with read_only(engine) as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
-        rows = [dict(row._mapping) for row in conn.execute(_select(p))]
+        rows = [dict(row._mapping) for row in conn.execute(_select(p, 0))]
     writing = time.perf_counter()
     with unit_of_work(engine) as session:
-        _lock_and_clear(session, p.team_id)
+        snapshot = _open(session, p, closing=closing)
+        for row in rows:
+            row["snapshot_id"] = snapshot.id
         if rows:
             session.connection().execute(insert(ProfileRow.__table__), rows)  # type: ignore
-        snapshot = _keep(session, p, started)
+        snapshot = _keep(session, snapshot, started)
     return snapshot, time.perf_counter() - writing
 
 
@@ -150,22 +194,31 @@ def _fresh(snapshot: ProfileSnapshot | None, p: q.Params, age: timedelta) -> boo
 
 
 def source(session: Session, p: q.Params) -> Source:
-    """Live for small teams and for past moments; else a snapshot not older than MAX_AGE."""
+    """Live for small teams; a closing snapshot for a period's end; else the rolling one.
+
+    The rolling one answers if at most MAX_AGE old, and is refreshed first otherwise; a
+    question about another moment in the past is computed live.
+    """
     if team_contacts(session, p.team_id) < LIVE_LIMIT:
         return Source()
-    snapshot = session.get(ProfileSnapshot, p.team_id)
+    closing = _closing(session, p)
+    if closing is not None:
+        return Source(closing.as_of, closing.id)
+    snapshot = _rolling(session, p.team_id)
     if snapshot is not None and _fresh(snapshot, p, MAX_AGE):
-        return Source(snapshot.as_of)
+        return Source(snapshot.as_of, snapshot.id)
     if snapshot is not None and p.now < snapshot.as_of:
-        return Source()  # a question about the past (a report of last month): compute it
-    return Source(refresh(session, p).as_of)
+        return Source()  # a question about another moment in the past: compute it
+    snapshot = refresh(session, p)
+    return Source(snapshot.as_of, snapshot.id)
 
 
-def picked(p: q.Params, owner_ids: set[int] | None, filters: q.Filters) -> CTE:
-    """As segments_sql.picked, read from the stored profiles of today's live contacts."""
+def picked(p: q.Params, owner_ids: set[int] | None, filters: q.Filters,
+           snapshot_id: int) -> CTE:
+    """As segments_sql.picked, read from a stored snapshot for today's live contacts."""
     c = q.contacts(p, owner_ids, filters, position=False).subquery("live_contacts")
     r = ProfileRow.__table__.c  # type: ignore[attr-defined]
-    joined = c.join(ProfileRow.__table__, and_(r.team_id == p.team_id,  # type: ignore
+    joined = c.join(ProfileRow.__table__, and_(r.snapshot_id == snapshot_id,  # type: ignore
                                                 r.contact_id == c.c.contact_id), isouter=True)
     stage = func.coalesce(r.stage, "prospect")
     stmt = select(
@@ -184,36 +237,64 @@ def picked(p: q.Params, owner_ids: set[int] | None, filters: q.Filters) -> CTE:
     return stmt.cte("picked").prefix_with("MATERIALIZED")
 
 
-def one(session: Session, team_id: int, contact_id: int, strategic_threshold: int) -> Any:
+def one(session: Session, snapshot_id: int, contact_id: int, strategic_threshold: int) -> Any:
     """The stored profile of one contact (with its class), or None."""
     r = ProfileRow.__table__.c  # type: ignore[attr-defined]
     return session.exec(select(  # type: ignore[call-overload]
         *[r[name] for name in ("contact_id", *COLUMNS)], Contact.owner_id, Contact.name,
         q.strategic_case(r.score_raw, strategic_threshold).label("klass"))
         .join(Contact, Contact.id == r.contact_id)
-        .where(r.team_id == team_id, r.contact_id == contact_id)).first()
+        .where(r.snapshot_id == snapshot_id, r.contact_id == contact_id)).first()
 
 
-def _due(session: Session, p: q.Params) -> bool:
-    """Whether a big team's snapshot is missing, made under other settings or REFRESH_AGE old."""
+CLOSING_KINDS = ("week", "month")  # report periods (crm_store.report_figures)
+
+
+def closing_moments(session: Session, team_id: int, now: datetime) -> set[datetime]:
+    """The ends of the last closed week and month in each zone the team's members use."""
+    from crm_store.report_figures import period_of  # it reads segments, which read us
+
+    zones = set(session.exec(select(Member.timezone).where(  # type: ignore[call-overload]
+        Member.team_id == team_id, Member.active.is_(True))).scalars())  # type: ignore
+    moments = set()
+    for name in sorted(zones):
+        today = now.astimezone(zone(name)).date()
+        moments.update(period_of(kind, today, name, now).start_utc for kind in CLOSING_KINDS)
+    return moments
+
+
+def _plan(session: Session, team: Team, now: datetime) -> list[tuple[q.Params, bool]]:
+    """What a big team needs stored: (params, closing) pairs; drops closing ones not needed."""
+    from crm_store.segments import params_for  # segments imports this module
+
+    p = params_for(session, team, now)
     if team_contacts(session, p.team_id) < LIVE_LIMIT:
-        return False
-    return not _fresh(session.get(ProfileSnapshot, p.team_id), p, REFRESH_AGE)
+        return []
+    work = [] if _fresh(_rolling(session, p.team_id), p, REFRESH_AGE) else [(p, False)]
+    wanted = closing_moments(session, p.team_id, now)
+    for old in session.exec(select(ProfileSnapshot).where(  # type: ignore[call-overload]
+            ProfileSnapshot.team_id == p.team_id, ProfileSnapshot.closing.is_(True))  # type: ignore
+            ).scalars().all():
+        if old.as_of not in wanted:
+            _clear(session, old)
+            session.delete(old)
+    for moment in sorted(wanted):
+        at_end = params_for(session, team, moment)
+        if _closing(session, at_end) is None:
+            work.append((at_end, True))
+    return work
 
 
 def refresh_profiles_job(engine: Engine, now: datetime) -> int:
-    """Scheduler job: refresh every big team's stale snapshot, outside the write lock."""
-    from crm_store.segments import params_for  # segments imports this module
-
+    """Scheduler job: big teams' stale rolling snapshots and missing closing ones, stored."""
     with unit_of_work(engine) as session:
-        due = [params_for(session, team, now) for team in session.scalars(select(Team))
-               if _due(session, params_for(session, team, now))]
-    for p in due:
+        work = [job for team in session.scalars(select(Team)) for job in _plan(session, team, now)]
+    for p, closing in work:
         if engine.dialect.name == "postgresql":  # readers never wait there: one statement
             with unit_of_work(engine) as session:
-                refresh(session, p)
+                refresh(session, p, closing=closing)
         else:
-            refresh_outside_lock(engine, p)
-    if due:
-        log.info("refreshed the stored profiles of %s team(s)", len(due))
+            refresh_outside_lock(engine, p, closing=closing)
+    if work:
+        log.info("stored %s profile snapshot(s)", len(work))
     return 0  # the runner counts reminders produced: none here

@@ -262,8 +262,10 @@ def _scope(session: Session, actor: Member, now: datetime,
 
 def _picked(scope: _Scope) -> Any:
     """The visible, filtered profiles: stored (big teams) or computed now."""
-    module = profiles if scope.source.stored else q
-    return module.picked(scope.params, scope.owners, scope.filters)
+    if scope.source.snapshot_id is not None:
+        return profiles.picked(scope.params, scope.owners, scope.filters,
+                               scope.source.snapshot_id)
+    return q.picked(scope.params, scope.owners, scope.filters)
 
 
 def params_for(session: Session, team: Team, now: datetime) -> q.Params:
@@ -503,8 +505,9 @@ def contact_profile(session: Session, *, actor: Member, contact_id: int,
     if team is None:
         raise NotFound("error.contact_not_found")
     params = params_for(session, team, now)
-    if profiles.source(session, params).stored:
-        row = profiles.one(session, team.id or 0, contact_id, params.strategic_threshold)
+    source = profiles.source(session, params)
+    if source.snapshot_id is not None:
+        row = profiles.one(session, source.snapshot_id, contact_id, params.strategic_threshold)
         row = row if row is not None and row.last_at is not None else None
     else:
         row = _team_profiles(session, team, now).get(contact_id)
