@@ -10,7 +10,6 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,7 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from crm_store import report_data
+from crm_store import pipeline_stats, report_data, segments, service_stats, team_stats
 from crm_store.db import unit_of_work
 from crm_store.digest_figures import FIGURES, daily_figures
 from crm_store.models import (
@@ -38,7 +37,7 @@ from crm_store.models import (
     Role,
     StageChange,
 )
-from crm_store.report_data import RepActivity, StageRow, build_report, period_of
+from crm_store.report_data import RepActivity, build_report, period_of
 from handlers.i18n import Translator
 from handlers.reminders_views import figure_label
 from handlers.report_charts import CJK_FAMILY, activity_chart, cjk_font_path
@@ -152,12 +151,6 @@ def seed_team(engine: Engine, now: datetime) -> Team:
     return Team(admin, manager, zhang, li, ouyang, start, inside)
 
 
-@pytest.fixture
-def no_areas(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend the analytics areas are not there: every figure comes from the fallbacks."""
-    monkeypatch.setattr(report_data, "_shared", lambda module, name: None)
-
-
 def month_report(engine: Engine, member: Member, now: datetime) -> report_data.ReportData:
     period = period_of("month", now.astimezone(TZ).date(), "Asia/Shanghai", now)
     with Session(engine) as s:
@@ -181,29 +174,6 @@ def photos_and_documents(replies: list[Reply]) -> tuple[list[Reply], list[Reply]
 
 
 # ------------------------------------------------------------------------- figures
-async def test_fallback_figures_match_the_hand_checked_team(engine: Engine, no_areas) -> None:
-    now = datetime.now(UTC)
-    team = seed_team(engine, now)
-    data = month_report(engine, team.manager, now)
-    assert set(data.sources.values()) == {"fallback"}
-    assert [(r.stage, r.count, r.amount_minor) for r in data.pipeline] == [
-        ("lead", 1, 2_000_000), ("qualified", 0, 0), ("proposal", 1, 5_000_000),
-        ("negotiation", 0, 0)]
-    assert [(r.stage, r.count) for r in data.funnel] == [
-        ("lead", 2), ("qualified", 1), ("proposal", 1), ("negotiation", 1), ("won", 1),
-        ("lost", 0)]
-    activity = {rep.name: rep.by_kind for rep in data.activity}
-    assert activity == {"张伟": {"call": 2, "visit": 1}, "李娜": {"meeting": 1, "email": 1},
-                        "王强": {}}
-    assert data.segment_scheme == "lifecycle"
-    assert [(row.key, row.customers) for row in data.segments] == [
-        ("prospect", 1), ("new", 1), ("active", 1), ("at_risk", 1), ("lost", 1)]
-    assert dict(data.service) == {"complaints_open": 1, "complaints_new": 1, "csat_pct": 50.0,
-                                  "nps": 0.0}
-    assert [(r.contact_name, data.owner_names[r.owner_id]) for r in data.at_risk] == [
-        ("Acme Ltd", "张伟"), ("李四", "李娜")]
-
-
 async def test_summary_is_the_digest_figures_over_the_period(engine: Engine) -> None:
     now = datetime.now(UTC)
     team = seed_team(engine, now)
@@ -218,65 +188,7 @@ async def test_summary_is_the_digest_figures_over_the_period(engine: Engine) -> 
         2, 1, 1, 2, 4, 1, 3_000_000)
 
 
-async def test_report_uses_the_area_functions_when_they_exist(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    now = datetime.now(UTC)
-    team = seed_team(engine, now)
-
-    group = SimpleNamespace(key="champions", customers=4, revenue_minor=900, share=None)
-    tier = SimpleNamespace(key="A", customers=4, revenue_minor=900, share=1.0)
-    summary = SimpleNamespace(
-        customers=6, window_days=365, classes=[], stages=[],
-        rfm=SimpleNamespace(segments=[group], no_purchases=2, buyers=4),
-        abc=SimpleNamespace(tiers=[tier], top_share=0.75, top_revenue_minor=800))
-
-    @dataclass
-    class Rep:
-        member_id: int
-        name: str
-        calls: int
-        visits: int
-        meetings: int
-        won_minor: int
-
-    fakes = {
-        "pipeline_by_stage": lambda *, session, actor: [StageRow("proposal", 7, 700)],
-        "funnel": lambda *, session, actor, start_utc, end_utc: [StageRow("lead", 9)],
-        "team_activity": lambda *, session, actor, start_utc, end_utc, now: [
-            Rep(5, "Zed", 1, 2, 3, 400)],
-        "segment_summary": lambda *, session, actor, now, filters=None: summary,
-        "service_summary": lambda *, session, actor, now, days: {"nps": 12.5, "days": days},
-    }
-    monkeypatch.setattr(report_data, "_shared", lambda module, name: fakes.get(name))
-    data = month_report(engine, team.manager, now)
-    assert data.pipeline[2] == StageRow("proposal", 7, 700)
-    assert data.funnel[0] == StageRow("lead", 9)
-    assert data.activity == [RepActivity(5, "Zed", {"call": 1, "visit": 2, "meeting": 3},
-                                         {"won_minor": 400})]
-    assert data.segment_scheme == "rfm"
-    assert [(r.group, r.key, r.customers) for r in data.segments] == [
-        ("rfm", "champions", 4), ("rfm", "none", 2), ("tier", "A", 4)]
-    assert dict(data.segment_figures)["top_share_rate"] == 0.75
-    assert dict(data.service)["nps"] == 12.5
-    assert data.sources["activity"] == "crm_store.team_stats.team_activity"
-
-
-async def test_an_area_answer_in_an_unknown_shape_falls_back(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    now = datetime.now(UTC)
-    team = seed_team(engine, now)
-    odd = {"pipeline_by_stage": lambda *, session, actor: object(),
-           "funnel": lambda *, session, actor, mystery: []}
-    monkeypatch.setattr(report_data, "_shared", lambda module, name: odd.get(name))
-    data = month_report(engine, team.manager, now)
-    assert data.sources["pipeline"] == data.sources["funnel"] == "fallback"
-    assert data.pipeline[0] == StageRow("lead", 1, 2_000_000)
-
-
 async def test_report_activity_is_what_team_activity_shows(engine: Engine) -> None:
-    team_stats = pytest.importorskip("crm_store.team_stats")
     now = datetime.now(UTC)
     team = seed_team(engine, now)
     data = month_report(engine, team.manager, now)
@@ -284,15 +196,11 @@ async def test_report_activity_is_what_team_activity_shows(engine: Engine) -> No
         manager = s.get(Member, team.manager.id)
         rows = team_stats.team_activity(s, actor=manager, start_utc=team.start, end_utc=now,
                                         now=now)
-    assert data.sources["activity"] == "crm_store.team_stats.team_activity"
     assert [(r.name, r.by_kind["call"], r.by_kind["visit"]) for r in data.activity] == [
         (r.name, r.calls, r.visits) for r in rows]
 
 
 async def test_report_figures_are_what_the_area_functions_show(engine: Engine) -> None:
-    pipeline_stats = pytest.importorskip("crm_store.pipeline_stats")
-    segments = pytest.importorskip("crm_store.segments")
-    service_stats = pytest.importorskip("crm_store.service_stats")
     now = datetime.now(UTC)
     team = seed_team(engine, now)
     data = month_report(engine, team.manager, now)
@@ -404,7 +312,7 @@ async def test_manager_gets_four_charts_and_the_workbook(engine: Engine) -> None
 
 
 async def test_workbook_has_a_sheet_per_topic_with_hand_checked_figures(
-    engine: Engine, no_areas: None
+    engine: Engine
 ) -> None:
     now = datetime.now(UTC)
     seed_team(engine, now)
@@ -419,18 +327,36 @@ async def test_workbook_has_a_sheet_per_topic_with_hand_checked_figures(
         2, 1, 1, 2, 4, 1, 30_000)
     won_cell = next(r[1] for r in book["Summary"].iter_rows() if r[0].value == "Won")
     assert won_cell.number_format == '"¥"#,##0.00'
-    assert sheet_rows(book, "Pipeline")[1:] == [("Lead", 1, 20_000), ("Qualified", 0, 0),
-                                               ("Proposal", 1, 50_000), ("Negotiation", 0, 0)]
-    assert sheet_rows(book, "Funnel")[1:] == [
-        ("Lead", 2, 0.5), ("Qualified", 1, 1), ("Proposal", 1, 1), ("Negotiation", 1, 1),
-        ("Won", 1, None), ("Lost", 0, None)]  # stand-in: reaching the next ÷ reaching this
+    # Open deals now: B 20,000 in lead (10%), A 50,000 in proposal (50%).
+    assert sheet_rows(book, "Pipeline")[1:] == [
+        ("Lead", 1, 20_000, 2_000), ("Qualified", 0, 0, 0), ("Proposal", 1, 50_000, 25_000),
+        ("Negotiation", 0, 0, 0)]
+    # Reached in the month: A and B lead; A qualified and proposal; C (entered last month)
+    # skips from lead to negotiation, passing qualified and proposal, then wins.
+    assert sheet_rows(book, "Funnel")[1:7] == [
+        ("Lead", 2, 0.5), ("Qualified", 2, 1), ("Proposal", 2, 0.5), ("Negotiation", 1, 1),
+        ("Won", 1, None), ("Lost", 0, None)]
+    funnel = {row[0]: row[1] for row in sheet_rows(book, "Funnel")[8:]}
+    assert (funnel["Deals won"], funnel["Deals lost"], funnel["Average won deal"],
+            funnel["Open deals"], funnel["Win rate (won ÷ closed)"]) == (1, 0, 30_000, 2, 1)
     activity = {row[0]: row[1:] for row in sheet_rows(book, "Activity")}
-    assert activity["Rep"][:3] == ("Calls", "Visits", "Meetings")
-    assert activity["张伟"][:3] == (2, 1, 0) and "欧阳娜娜" not in activity
-    segments = [row[1:3] for row in sheet_rows(book, "Segments")[1:]]
-    assert segments == [("Prospect", 1), ("New", 1), ("Active", 1), ("At risk", 1), ("Lost", 1)]
+    assert activity["Rep"][:5] == ("Calls", "Visits", "Meetings", "Calls + visits + meetings",
+                                   "New contacts")
+    # Calls, visits, meetings, their sum, new contacts, new deals, stage moves, won, won amount
+    assert activity["张伟"][:9] == (2, 1, 0, 3, 0, 2, 2, 0, 0)
+    assert activity["李娜"][:9] == (0, 0, 1, 1, 0, 0, 2, 1, 30_000)
+    assert "欧阳娜娜" not in activity
+    stages = [row[1:3] for row in sheet_rows(book, "Segments")[1:]
+              if row[0] == "Lifecycle stage"]
+    assert stages == [("Prospect", 1), ("New", 1), ("Active", 1), ("At risk", 1), ("Lost", 1)]
+    figures = {row[0]: row[2] for row in sheet_rows(book, "Segments") if row[0]}
+    # Buyers in 365 days: Acme 2,500 (200 days ago), Emma 2,000, 刘总 1,000; 李四 and Bo none.
+    assert (figures["Customers"], figures["Buyers in the window"],
+            figures["RFM segment"]) == (5, 3, 2)  # the last RFM row: no purchases
+    assert figures["Revenue of the top 20% of customers"] == 2_500  # Acme alone
     service = {row[0]: row[1] for row in sheet_rows(book, "Service")}
-    assert (service["Open complaints"], service["CSAT % (4–5)"], service["NPS"]) == (1, 0.5, 0)
+    assert (service["Open complaints"], service["CSAT % (share of 4–5)"], service["NPS"],
+            service["SLA breaches"]) == (1, 0.5, 0, 1)
     assert [row[:2] for row in sheet_rows(book, "At risk")[1:]] == [("Acme Ltd", "张伟"),
                                                                   ("李四", "李娜")]
     widths = book["At risk"].column_dimensions
