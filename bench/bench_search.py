@@ -99,7 +99,7 @@ def main() -> None:
     index = SearchIndex(keys)
     names = [k.name.casefold() for k in keys]
     label, bare = bare_fuzzy(names)
-    sample_phone = keys[12_345].phone[-11:]
+    sample_phone = keys[12_345 % len(keys)].phone[-11:]  # any stored phone will do
     queries = [
         "张伟",
         "张为",
