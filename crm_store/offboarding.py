@@ -3,6 +3,11 @@
 Deactivation and /reassign all share one path (`_hand_over`): in the caller's transaction the
 rows change owner, every moved row gets an audit row, the source's pending reminders about
 them follow the records, and the receiver gets a notice through the outbox.
+
+A whole book is the contacts, open deals, open tasks, orders with a balance still to collect
+and open feedback. Paid and cancelled orders, closed deals and answered feedback keep their
+owner, so past revenue stays credited to who made it; the new owner of a contact still sees
+all of its orders (crm_store/orders.py lets a contact's owner see its orders).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from crm_store import audit, outbox
 from crm_store import reminder_kinds as rk
 from crm_store.contacts import get_contact
 from crm_store.errors import Forbidden, Invalid, NotFound
+from crm_store.feedback import OPEN as FEEDBACK_OPEN
 from crm_store.models import (
     Contact,
     DealStatus,
@@ -33,6 +39,7 @@ from crm_store.models import (
     Task,
     TaskStatus,
 )
+from crm_store.orders import OPEN as ORDER_OPEN
 from crm_store.team import pick_member, visible_owner_ids
 
 CHUNK = 5000  # ids per UPDATE … WHERE id IN (…): well under SQLite's variable limit
@@ -41,7 +48,10 @@ KINDS = ("contact", "deal", "task", "order", "feedback")
 
 @dataclass(frozen=True)
 class Book:
-    """How many records of each kind a handover moves (or moved)."""
+    """How many records of each kind a handover moves (or moved).
+
+    `order` counts orders with a balance due and `feedback` open feedback: the rest stays.
+    """
 
     contact: int = 0
     deal: int = 0
@@ -164,8 +174,11 @@ def _selections(owner_id: int, contact_ids: list[int] | None) -> dict[str, Any]:
         "deal": (Opportunity, [Opportunity.owner_id == owner_id,
                                Opportunity.status == DealStatus.OPEN]),
         "task": (Task, [Task.owner_id == owner_id, Task.status == TaskStatus.OPEN]),
-        "order": (Order, [Order.owner_id == owner_id]),
-        "feedback": (Feedback, [Feedback.owner_id == owner_id]),
+        # Credit for past sales stays with whoever made them: only orders with a balance
+        # still to collect and feedback still to answer follow the customer.
+        "order": (Order, [Order.owner_id == owner_id, Order.status == ORDER_OPEN]),
+        "feedback": (Feedback, [Feedback.owner_id == owner_id,
+                                Feedback.status == FEEDBACK_OPEN]),
     }
     if contact_ids is None:
         return kinds

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func, or_, true
 from sqlmodel import Session, col, select
 
 from crm_store import audit
 from crm_store.clock import utcnow
 from crm_store.contacts import get_contact
-from crm_store.errors import Invalid
+from crm_store.errors import Invalid, NotFound
 from crm_store.models import Contact, Member, Order, Payment, Team
 from crm_store.money import MAX_AMOUNT_MINOR, format_money
 from crm_store.normalize import clean_text
-from crm_store.team import visible_or_not_found, visible_owner_ids
+from crm_store.team import can_see_owner, visible_owner_ids
 
 OPEN, PAID, CANCELLED = "open", "paid", "cancelled"
 MAX_NOTE = 500
@@ -95,10 +95,33 @@ def balance(order: Order) -> int:
     return order.amount_minor - order.paid_minor
 
 
+def seen_by(owners: set[int] | None) -> ColumnElement[bool]:
+    """Orders within reach of `owners`: credited to one of them, or bought by their customer.
+
+    The second half matters after a handover: a paid order keeps the rep who sold it, and the
+    contact's new owner still sees the customer's whole purchase history.
+    """
+    if owners is None:
+        return true()
+    ids = sorted(owners)
+    customers = select(Contact.id).where(col(Contact.owner_id).in_(ids))
+    return or_(col(Order.owner_id).in_(ids), col(Order.contact_id).in_(customers))
+
+
+def can_see_order(session: Session, actor: Member, order: Order) -> bool:
+    """Tell whether `actor` may see `order`: its owner's or its customer's (same rule as SQL)."""
+    if order.team_id != actor.team_id:
+        return False
+    if can_see_owner(session, actor, order.owner_id):
+        return True
+    contact = session.get(Contact, order.contact_id)
+    return contact is not None and can_see_owner(session, actor, contact.owner_id)
+
+
 def _visible(stmt, session: Session, actor: Member):  # type: ignore[no-untyped-def]
     owners = visible_owner_ids(session, actor)
     stmt = stmt.where(Order.team_id == actor.team_id, col(Order.deleted_at).is_(None))
-    return stmt if owners is None else stmt.where(col(Order.owner_id).in_(owners))
+    return stmt if owners is None else stmt.where(seen_by(owners))
 
 
 def _team_currency(session: Session, actor: Member) -> str:
@@ -143,7 +166,9 @@ def get_order(
     if for_update:  # PostgreSQL: two payments at once must not both see the old balance
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     order = session.exec(stmt).first()
-    return visible_or_not_found(session, actor, order, "order.not_found")
+    if order is None or order.deleted_at is not None or not can_see_order(session, actor, order):
+        raise NotFound("order.not_found")  # another rep's order and none at all answer the same
+    return order
 
 
 def record_payment(

@@ -19,7 +19,7 @@ from crm_store.contacts import get_contact
 from crm_store.deals import get_deal
 from crm_store.errors import Invalid, NotFound
 from crm_store.models import Company, Contact, Member, Opportunity, Order
-from crm_store.orders import get_order
+from crm_store.orders import can_see_order, get_order, seen_by
 from crm_store.team import can_see_owner, visible_owner_ids
 
 RESTORE_WINDOW = timedelta(days=30)
@@ -110,7 +110,8 @@ def _deleted(session: Session, actor: Member, kind: str, row_id: int, now: datet
         or getattr(row, "team_id", None) != actor.team_id
         or getattr(row, "deleted_at", None) is None
         or aware(row.deleted_at) < now - RESTORE_WINDOW  # type: ignore[attr-defined]
-        or not can_see_owner(session, actor, row.owner_id)  # type: ignore[attr-defined]
+        or not (can_see_order(session, actor, row) if isinstance(row, Order)
+                else can_see_owner(session, actor, row.owner_id))  # type: ignore[attr-defined]
     ):
         raise NotFound("audit.restore.not_found")
     return row
@@ -163,7 +164,9 @@ def _owned(stmt, model, session: Session, actor: Member, now: datetime):  # type
     owners = visible_owner_ids(session, actor)
     stmt = stmt.where(model.team_id == actor.team_id, col(model.deleted_at).is_not(None),
                       col(model.deleted_at) >= now - RESTORE_WINDOW)
-    return stmt if owners is None else stmt.where(col(model.owner_id).in_(owners))
+    if owners is None:
+        return stmt
+    return stmt.where(seen_by(owners) if model is Order else col(model.owner_id).in_(owners))
 
 
 def list_deleted(

@@ -103,6 +103,7 @@ async def deactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
     book = offboarding.book_of(ctx.session, owner=leaver)
     lines = [str(ctx.t("members.deactivate_confirm", source=leaver.display_name,
                        target=target.display_name)), *book_lines(book, ctx.t),
+             str(ctx.t("members.credit_stays", source=leaver.display_name)),
              str(ctx.t("members.deactivate_warning", source=leaver.display_name))]
     return [ctx.html(Html("\n".join(lines)), buttons=_confirm(ctx, "md", leaver.id, target.id))]
 
@@ -158,7 +159,8 @@ def _ask_book(ctx: Context, name: str, target: Any) -> list[Reply]:
     if not any(book.counts().values()):
         return [ctx.text("members.nothing_to_move", source=source.display_name)]
     lines = [str(ctx.t("members.book_confirm", source=source.display_name,
-                       target=target.display_name)), *book_lines(book, ctx.t)]
+                       target=target.display_name)), *book_lines(book, ctx.t),
+             str(ctx.t("members.credit_stays", source=source.display_name))]
     return [ctx.html(Html("\n".join(lines)), buttons=_confirm(ctx, "mr", source.id, target.id))]
 
 

@@ -12,8 +12,8 @@ EN: dict[str, str] = {
     "members.count_contact": "• Contacts: {n}",
     "members.count_deal": "• Open deals: {n}",
     "members.count_task": "• Open tasks: {n}",
-    "members.count_order": "• Orders: {n}",
-    "members.count_feedback": "• Feedback: {n}",
+    "members.count_order": "• Orders with a balance due: {n}",
+    "members.count_feedback": "• Open feedback: {n}",
     "members.confirm": "✅ Confirm",
     "members.deactivate_usage": "Whom should I deactivate? /deactivate <member> [to <member>], "
                                 "e.g. /deactivate Bob to Carol. Without “to”, the records go "
@@ -23,6 +23,9 @@ EN: dict[str, str] = {
     "members.deactivate_confirm": "Deactivate <b>{source}</b> and give <b>{target}</b> "
                                   "what they own?",
     "members.deactivate_warning": "{source} will no longer be able to use the bot.",
+    "members.credit_stays": "<i>Paid and cancelled orders, won and lost deals and answered "
+                            "feedback stay credited to {source}; the new owner still sees "
+                            "every order of their customers.</i>",
     "members.book_confirm": "Give everything <b>{source}</b> owns to <b>{target}</b>?",
     "members.deactivated": "✅ <b>{source}</b> is deactivated. Moved to <b>{target}</b>:",
     "members.book_moved": "✅ Moved from <b>{source}</b> to <b>{target}</b>:",
@@ -43,11 +46,13 @@ EN: dict[str, str] = {
     "members.admin_only": "Only an admin can deactivate members.",
     "members.managers_only": "Only managers and admins can reassign records.",
     "members.notice_book": "📦 {by} gave you {source}'s customers — contacts: {contact}, "
-                           "open deals: {deal}, open tasks: {task}, orders: {order}, "
-                           "feedback: {feedback}. /find and /today show them.",
+                           "open deals: {deal}, open tasks: {task}, orders with a balance "
+                           "due: {order}, open feedback: {feedback}. /find and /today show "
+                           "them.",
     "members.notice_leaver": "📦 {source} has left; {by} gave you their customers — contacts: "
-                             "{contact}, open deals: {deal}, open tasks: {task}, orders: "
-                             "{order}, feedback: {feedback}. /find and /today show them.",
+                             "{contact}, open deals: {deal}, open tasks: {task}, orders "
+                             "with a balance due: {order}, open feedback: {feedback}. /find "
+                             "and /today show them.",
     "members.notice_contact": "📦 {by} gave you <b>{name}</b> (was {source}), with {deal} open "
                               "deals and {task} open tasks.",
 }
@@ -63,8 +68,8 @@ ZH: dict[str, str] = {
     "members.count_contact": "• 联系人：{n}",
     "members.count_deal": "• 进行中的商机：{n}",
     "members.count_task": "• 待办任务：{n}",
-    "members.count_order": "• 订单：{n}",
-    "members.count_feedback": "• 客户反馈：{n}",
+    "members.count_order": "• 未收清款项的订单：{n}",
+    "members.count_feedback": "• 待处理的客户反馈：{n}",
     "members.confirm": "✅ 确认",
     "members.deactivate_usage": "要停用谁？/deactivate <成员> [to <成员>]，例如 "
                                 "/deactivate 王伟 to 李娜。不写接收人时，记录交给其经理。",
@@ -72,6 +77,8 @@ ZH: dict[str, str] = {
                               "/reassign all from <成员> to <成员>。",
     "members.deactivate_confirm": "停用 <b>{source}</b>，并把其名下记录交给 <b>{target}</b>？",
     "members.deactivate_warning": "停用后{source}将无法再使用本机器人。",
+    "members.credit_stays": "<i>已付清和已取消的订单、已赢单和已输单的商机以及已处理的反馈"
+                            "仍记在{source}名下；新负责人仍可看到其客户的全部订单。</i>",
     "members.book_confirm": "把 <b>{source}</b> 名下的全部记录交给 <b>{target}</b>？",
     "members.deactivated": "✅ 已停用 <b>{source}</b>，以下记录已转给 <b>{target}</b>：",
     "members.book_moved": "✅ 已从 <b>{source}</b> 转给 <b>{target}</b>：",
@@ -91,11 +98,11 @@ ZH: dict[str, str] = {
     "members.admin_only": "只有管理员可以停用成员。",
     "members.managers_only": "只有经理和管理员可以转移记录。",
     "members.notice_book": "📦 {by}把{source}的客户交给了您——联系人：{contact}，"
-                           "进行中的商机：{deal}，待办任务：{task}，订单：{order}，"
-                           "客户反馈：{feedback}。可用 /find 和 /today 查看。",
+                           "进行中的商机：{deal}，待办任务：{task}，未收清款项的订单："
+                           "{order}，待处理的客户反馈：{feedback}。可用 /find 和 /today 查看。",
     "members.notice_leaver": "📦 {source}已离开团队，{by}把其客户交给了您——联系人：{contact}，"
-                             "进行中的商机：{deal}，待办任务：{task}，订单：{order}，"
-                             "客户反馈：{feedback}。可用 /find 和 /today 查看。",
+                             "进行中的商机：{deal}，待办任务：{task}，未收清款项的订单："
+                             "{order}，待处理的客户反馈：{feedback}。可用 /find 和 /today 查看。",
     "members.notice_contact": "📦 {by}把 <b>{name}</b> 交给了您（原为{source}负责），"
                               "含 {deal} 个进行中的商机和 {task} 个待办任务。",
 }

@@ -76,19 +76,23 @@ async def test_deactivating_a_rep_hands_everything_over_and_locks_them_out(
     replies = await chat.send("/deactivate Bob to Carol")
     assert "Contacts: 500" in replies[0].text and "Open deals: 50" in replies[0].text
     assert "Open tasks: 80" in replies[0].text
+    assert "Orders with a balance due: 20" in replies[0].text
+    assert "Open feedback: 25" in replies[0].text
+    assert "stay credited to Bob Rep" in replies[0].text
     with unit_of_work(engine) as s:
         assert owned(s, org.rep.id)["contact"] == 500  # nothing happens before Confirm
     done = await chat.press("Confirm")
     assert done[0].edit and "Bob Rep" in done[0].text and "Carol Rep has been told" in done[0].text
     with unit_of_work(engine) as s:
         assert owned(s, org.rep.id) == dict.fromkeys(owned(s, org.rep.id), 0)
-        assert owned(s, org.rep2.id) == {"contact": 500, "deal": 50, "task": 80, "order": 50,
-                                         "feedback": 50}
+        assert owned(s, org.rep2.id) == {"contact": 500, "deal": 50, "task": 80, "order": 20,
+                                         "feedback": 25}
         notice = s.exec(select(Outbox).where(Outbox.kind == rk.HANDOVER)).one()
         assert notice.chat_id == REP2_ID
         shown = render_reminder(kind=notice.kind, payload=notice.payload, outbox_id=notice.id or 0,
                                 language="zh-CN", timezone="Asia/Shanghai")
         assert "Bob Rep已离开团队" in shown.text and "联系人：500" in shown.text
+        assert "未收清款项的订单：20" in shown.text and "待处理的客户反馈：25" in shown.text
     found = await chat_of(engine, REP2_ID, "zh-CN").send("/find 张伟")
     assert "张伟" in found[0].text
     leaver = chat_of(engine, REP_ID)
@@ -96,6 +100,16 @@ async def test_deactivating_a_rep_hands_everything_over_and_locks_them_out(
         assert "switched off" in (await leaver.send(attempt))[0].text
     pressed = await leaver.press_data(f"ct:{org.contact_id}")
     assert "switched off" in pressed[0].text and "张伟" not in pressed[0].text
+
+
+async def test_the_deactivation_summary_in_chinese_counts_what_moves_and_what_stays(
+        chat: Chat, engine: Engine, org: Org) -> None:
+    await chat.send("/lang zh")
+    asked = (await chat.send("/deactivate Bob to Carol"))[0].text
+    assert "未收清款项的订单：20" in asked and "待处理的客户反馈：25" in asked
+    assert "仍记在Bob Rep名下" in asked
+    done = (await chat.press("确认"))[0].text
+    assert "已停用 <b>Bob Rep</b>" in done and "未收清款项的订单：20" in done
 
 
 async def test_without_to_the_records_go_to_the_leavers_manager(

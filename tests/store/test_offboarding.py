@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from crm_store import audit, offboarding, outbox, team
+from crm_store import audit, exporting, offboarding, orders, outbox, segments, team
 from crm_store import reminder_kinds as rk
 from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
@@ -76,24 +77,51 @@ def fill_book(s: Session, owner: Member, *, contacts: int = 500, deals: int = 50
                     due_at=due) for i in range(tasks)])
     s.add_all([Task(team_id=team, owner_id=oid, contact_id=ids[i % len(ids)], text="done",
                     due_at=due, status=TaskStatus.DONE) for i in range(closed)])
-    s.add_all([Order(team_id=team, owner_id=oid, contact_id=ids[i], amount_minor=50_00)
-               for i in range(0, contacts, 10)])
+    s.add_all([order_for(owner, ids[i], n) for n, i in enumerate(range(0, contacts, 10))])
     s.add_all([Feedback(team_id=team, owner_id=oid, member_id=oid, contact_id=ids[i],
-                        kind=FeedbackKind.COMPLAINT, text="slow")
-               for i in range(0, contacts, 10)])
+                        kind=FeedbackKind.COMPLAINT, text="slow",
+                        status="open" if n % 2 == 0 else "resolved")
+               for n, i in enumerate(range(0, contacts, 10))])
     return ids
 
 
+# The n-th order of a book, by n % 5: paid in full, paid in full, cancelled, open and unpaid,
+# open and part paid. Of 50 orders, 20 still have a balance to collect.
+ORDER_STATES = (("paid", 50_00), ("paid", 50_00), ("cancelled", 0), ("open", 0),
+                ("open", 20_00))
+
+
+def order_for(owner: Member, contact_id: int, n: int) -> Order:
+    """The n-th order of `owner`'s book (see ORDER_STATES), placed n days ago."""
+    status, paid = ORDER_STATES[n % len(ORDER_STATES)]
+    return Order(team_id=owner.team_id, owner_id=owner.id or 0, contact_id=contact_id,
+                 amount_minor=50_00, paid_minor=paid, status=status,
+                 ordered_at=utcnow() - timedelta(days=n + 1))
+
+
+def past_revenue(s: Session) -> dict[int, tuple[int, int]]:
+    """Per owner: money of fully paid orders and of won deals (what per-rep reports credit)."""
+    paid = dict(s.exec(select(Order.owner_id, func.sum(Order.amount_minor))
+                       .where(Order.status == "paid").group_by(Order.owner_id)).all())
+    won = dict(s.exec(select(Opportunity.owner_id, func.sum(Opportunity.amount_minor))
+                      .where(Opportunity.status == DealStatus.WON)
+                      .group_by(Opportunity.owner_id)).all())
+    return {owner: (int(paid.get(owner) or 0), int(won.get(owner) or 0))
+            for owner in sorted({*paid, *won})}
+
+
 def owned(s: Session, member_id: int | None) -> dict[str, int]:
-    """What `member_id` owns now, per kind (open deals and tasks; all of the rest)."""
+    """What `member_id` owns now of what a handover moves: contacts, open deals and tasks,
+    orders with a balance due and open feedback."""
     def count(model, *where) -> int:  # type: ignore[no-untyped-def]
         return s.exec(select(func.count()).select_from(model)
                       .where(model.owner_id == member_id, *where)).one()
 
     return {"contact": count(Contact), "deal": count(Opportunity,
                                                      Opportunity.status == DealStatus.OPEN),
-            "task": count(Task, Task.status == TaskStatus.OPEN), "order": count(Order),
-            "feedback": count(Feedback)}
+            "task": count(Task, Task.status == TaskStatus.OPEN),
+            "order": count(Order, Order.status == "open"),
+            "feedback": count(Feedback, Feedback.status == "open")}
 
 
 def totals(s: Session) -> tuple[int, ...]:
@@ -115,7 +143,12 @@ def test_deactivating_a_rep_with_500_contacts_moves_all_and_loses_nothing(
     with unit_of_work(engine) as s:
         before_rep, before_rep2, before_all = owned(s, org.rep.id), owned(s, org.rep2.id), \
             totals(s)
-    assert before_rep == {"contact": 500, "deal": 50, "task": 80, "order": 50, "feedback": 50}
+        leavers_orders = {o.id: o.status for o in s.exec(
+            select(Order).where(Order.owner_id == org.rep.id))}
+        revenue_before = past_revenue(s)
+    assert before_rep == {"contact": 500, "deal": 50, "task": 80, "order": 20, "feedback": 25}
+    assert len(leavers_orders) == 50 and revenue_before[org.rep.id or 0] == (20 * 50_00,
+                                                                               5 * 100_00)
     started = time.perf_counter()
     with unit_of_work(engine) as s:
         done = offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
@@ -133,6 +166,14 @@ def test_deactivating_a_rep_with_500_contacts_moves_all_and_loses_nothing(
         won = s.exec(select(func.count()).select_from(Opportunity).where(
             Opportunity.owner_id == org.rep.id, Opportunity.status == DealStatus.WON)).one()
         assert won == 5  # closed deals stay credited to who closed them
+        # Exactly the orders with a balance to collect moved; paid and cancelled ones stayed.
+        owners_now = dict(s.exec(select(Order.id, Order.owner_id).where(
+            col(Order.id).in_(leavers_orders))).all())
+        assert owners_now == {oid: org.rep2.id if status == "open" else org.rep.id
+                              for oid, status in leavers_orders.items()}
+        assert past_revenue(s) == revenue_before  # per-rep past revenue did not move
+        assert s.exec(select(func.count()).select_from(Feedback).where(
+            Feedback.owner_id == org.rep.id, Feedback.status == "resolved")).one() == 25
         assert me(s, org.rep).active is False
         moved_rows = dict(s.exec(select(AuditLog.entity, func.count()).where(
             AuditLog.action == "reassign").group_by(AuditLog.entity)).all())
@@ -291,3 +332,54 @@ def test_a_manager_cannot_move_a_book_outside_their_hierarchy(engine: Engine, or
                                       target_id=org.other.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         assert owned(s, org.other.id)["contact"] == 2
+
+
+@pytest.mark.parametrize("receiver", ["rep", "manager"])
+def test_the_receiver_sees_every_order_of_the_customers_they_now_own(
+        engine: Engine, org: Org, receiver: str) -> None:
+    # A rep, or a manager outside the leaver's hierarchy: neither sees the leaver's records,
+    # so only the contacts they now own can show them the orders that stay credited to them.
+    target = org.rep2 if receiver == "rep" else make_member(
+        engine, by=org.admin, role=Role.MANAGER, name="Lena Lead")
+    with unit_of_work(engine) as s:  # 5 orders: paid, paid, cancelled, unpaid, part paid
+        ids = fill_book(s, org.rep, contacts=50, deals=0, tasks=0, closed=0)
+    buyers = ids[0:50:10]
+    with unit_of_work(engine) as s:
+        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
+                               target_id=target.id or 0, now=utcnow())
+    with unit_of_work(engine) as s:
+        owner = me(s, target)
+        card = [orders.history_for_contact(s, actor=owner, contact_id=cid) for cid in buyers]
+        assert [h.count for h in card] == [1, 1, 0, 1, 1]  # cancelled orders never count
+        assert [h.revenue_minor for h in card] == [50_00, 50_00, 0, 50_00, 50_00]
+        paid = card[0].recent[0]
+        assert paid.owner_id == org.rep.id  # still credited to the leaver, yet on the card
+        assert orders.order_detail(s, actor=owner, order_id=paid.id or 0).order.id == paid.id
+        page = orders.receivables(s, actor=owner)
+        assert [r.contact_id for r in page.rows] == [buyers[4], buyers[3]]  # oldest first
+        assert page.total_minor == 50_00 + 30_00
+        found = {p.contact_id: p for p in segments.customer_profiles(s, actor=owner,
+                                                                     now=utcnow())}
+        assert [found[cid].revenue_minor for cid in buyers] == [50_00, 50_00, 0, 50_00, 50_00]
+        if receiver == "manager":
+            data = exporting.gather(s, actor=owner, tz=ZoneInfo("Asia/Shanghai"))
+            assert len(data.orders) == 5 and len(data.contacts) == 50
+        other = me(s, org.other)  # a rep outside the handover still sees none of it
+        with pytest.raises(NotFound):
+            orders.get_order(s, actor=other, order_id=paid.id or 0)
+        assert orders.receivables(s, actor=other).rows == []
+
+
+def test_after_one_contact_changes_hands_both_reps_see_its_paid_order(
+        engine: Engine, org: Org) -> None:
+    with unit_of_work(engine) as s:
+        [cid] = fill_book(s, org.rep, contacts=1, deals=0, tasks=0, closed=0)  # one paid order
+    with unit_of_work(engine) as s:
+        offboarding.reassign_contact(s, actor=me(s, org.manager), contact_id=cid,
+                                     target_id=org.rep2.id or 0, now=utcnow())
+    with unit_of_work(engine) as s:
+        [order] = s.exec(select(Order)).all()
+        assert order.owner_id == org.rep.id  # the sale stays the seller's
+        for who in (org.rep, org.rep2):  # the seller and the customer's new owner
+            assert orders.get_order(s, actor=me(s, who), order_id=order.id or 0).id == order.id
+        assert orders.history_for_contact(s, actor=me(s, org.rep2), contact_id=cid).count == 1
