@@ -1,4 +1,9 @@
-"""Export what a member may see: contacts, deals and orders (XLSX, CSV), follow-ups (ICS)."""
+"""Export what a member may see: contacts, deals and orders (XLSX, CSV), follow-ups (ICS).
+
+Taking the customer list out of the CRM is for managers and admins (a leaving rep must not
+walk off with it); every member may take their own follow-ups to the phone's calendar. Each
+export is written to the audit trail with what it held.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from crm_store import tasks
-from crm_store.models import Company, Contact, Member, Opportunity, Order
+from crm_store import audit, tasks
+from crm_store.errors import Forbidden
+from crm_store.models import Company, Contact, Member, Opportunity, Order, Role
+from crm_store.orders import seen_by
 from crm_store.team import visible_owner_ids
 
 CONTACT_COLUMNS = ("name", "company", "phone", "email", "title", "city", "industry", "tags")
@@ -36,6 +43,20 @@ class ExportData:
 
 
 @dataclass(frozen=True)
+class Export:
+    """What one /export hands a member: `data` is None for a role that gets the calendar only."""
+
+    data: ExportData | None
+    follow_ups: list[FollowUp]
+
+    @property
+    def files(self) -> list[str]:
+        """The files this export makes: xlsx and csv with data, ics with follow-ups."""
+        return (["xlsx", "csv"] if self.data is not None else []) + (
+            ["ics"] if self.follow_ups else [])
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """An open task with its due time, for the calendar."""
 
@@ -54,8 +75,32 @@ def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
     return aware.astimezone(tz).replace(tzinfo=None)
 
 
+def may_export_records(actor: Member) -> bool:
+    """Tell whether `actor` may take contacts, deals and orders out (managers and admins)."""
+    return actor.role in (Role.MANAGER, Role.ADMIN)
+
+
+def export_for(session: Session, *, actor: Member, tz: ZoneInfo) -> Export:
+    """What /export sends `actor`, recorded in the audit trail with its row counts.
+
+    Managers and admins get every live contact, deal and order they may see; everyone gets
+    their own open follow-ups.
+    """
+    data = gather(session, actor=actor, tz=tz) if may_export_records(actor) else None
+    done = Export(data=data, follow_ups=follow_ups(session, actor=actor))
+    rows = {"follow_ups": len(done.follow_ups)}
+    if data is not None:
+        rows = {"contacts": len(data.contacts), "deals": len(data.deals),
+                "orders": len(data.orders), **rows}
+    audit.record(session, actor=actor, action="export", entity="member",
+                 entity_id=actor.id or 0, after={"files": done.files, **rows})
+    return done
+
+
 def gather(session: Session, *, actor: Member, tz: ZoneInfo) -> ExportData:
-    """Every live contact, deal and order `actor` may see."""
+    """Every live contact, deal and order `actor` may see (managers and admins only)."""
+    if not may_export_records(actor):
+        raise Forbidden("transfer.export_managers")
     owners = visible_owner_ids(session, actor)
     members = {m.id: m.display_name for m in session.exec(
         select(Member).where(Member.team_id == actor.team_id))}
@@ -81,7 +126,7 @@ def gather(session: Session, *, actor: Member, tz: ZoneInfo) -> ExportData:
                            members.get(deal.owner_id, ""), _local(deal.created_at, tz)])
     orders = select(Order).where(Order.team_id == actor.team_id, col(Order.deleted_at).is_(None))
     if owners is not None:
-        orders = orders.where(col(Order.owner_id).in_(owners))
+        orders = orders.where(seen_by(owners))  # a visible customer's whole purchase history
     for order in session.exec(orders.order_by(col(Order.id))):
         data.orders.append([names.get(order.contact_id, ""), order.amount_minor / 100,
                             order.paid_minor / 100, order.currency, order.status,

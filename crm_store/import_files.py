@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import quopri
 import re
 from collections.abc import Iterable, Iterator
@@ -61,8 +62,8 @@ def check_size(size: int) -> None:
     """Refuse an empty or oversized file before reading it."""
     if size <= 0:
         raise Invalid("transfer.empty")
-    if size > MAX_BYTES:
-        raise Invalid("transfer.too_big", size=f"{size / 1_048_576:.1f}",
+    if size > MAX_BYTES:  # rounded up: a file just over 5 MB must not read as "5.0 MB"
+        raise Invalid("transfer.too_big", size=f"{math.ceil(size * 10 / 1_048_576) / 10:.1f}",
                       limit=MAX_BYTES // 1_048_576)
 
 

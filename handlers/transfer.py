@@ -88,29 +88,37 @@ async def confirm_or_cancel(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 @registry.command("export", help_key="help.export")
 async def export(req: ChatRequest, ctx: Context) -> list[Reply]:
-    """Send the contacts, deals and orders the member may see, and their follow-up calendar."""
-    data = exporting.gather(ctx.session, actor=ctx.member, tz=ctx.tz)
+    """Send managers their visible contacts, deals and orders; everyone their follow-ups (ICS)."""
+    done = exporting.export_for(ctx.session, actor=ctx.member, tz=ctx.tz)
+    stamp = ctx.now.astimezone(ctx.tz).strftime("%Y%m%d")
+    replies = [] if done.data is None else _record_files(ctx, done.data, stamp)
+    if done.follow_ups:
+        ics = exporting.calendar(done.follow_ups, name=ctx.t.plain("transfer.calendar_name"),
+                                 now=ctx.now)
+        replies.append(Reply(ctx.t("transfer.export_ics", tasks=len(done.follow_ups)),
+                             document=ics, filename=f"followups-{stamp}.ics"))
+    elif replies:
+        replies[-1].text += "\n" + ctx.t("transfer.export_no_tasks")
+    else:
+        replies.append(ctx.text("transfer.export_no_tasks"))
+    if done.data is None:
+        replies[-1].text += "\n" + ctx.t("transfer.export_managers")
+    return replies
+
+
+def _record_files(ctx: Context, data: exporting.ExportData, stamp: str) -> list[Reply]:
+    """The workbook (a sheet per kind) and the contacts CSV."""
     labels = {column: ctx.t.plain(f"transfer.col.{column}") for column in ALL_COLUMNS}
     sheets = [ctx.t.plain(f"transfer.sheet.{kind}") for kind in ("contacts", "deals", "orders")]
-    stamp = ctx.now.astimezone(ctx.tz).strftime("%Y%m%d")
-    follow_ups = exporting.follow_ups(ctx.session, actor=ctx.member)
     counts = {"contacts": len(data.contacts), "deals": len(data.deals),
-              "orders": len(data.orders), "tasks": len(follow_ups)}
-    replies = [
+              "orders": len(data.orders)}
+    return [
         Reply(ctx.t("transfer.export_xlsx", **counts),
               document=exporting.workbook(data, labels, sheets),
               filename=f"crm-export-{stamp}.xlsx"),
-        Reply(ctx.t("transfer.export_csv", **counts),
+        Reply(ctx.t("transfer.export_csv"),
               document=exporting.contacts_csv(data, labels), filename=f"contacts-{stamp}.csv"),
     ]
-    if follow_ups:
-        ics = exporting.calendar(follow_ups, name=ctx.t.plain("transfer.calendar_name"),
-                                 now=ctx.now)
-        replies.append(Reply(ctx.t("transfer.export_ics", **counts), document=ics,
-                             filename=f"followups-{stamp}.ics"))
-    else:
-        replies[-1].text += "\n" + ctx.t("transfer.export_no_tasks")
-    return replies
 
 
 def render_preview(preview: ImportPreview, file_name: str, t: Translator) -> Html:

@@ -2,7 +2,8 @@
 
 EN: dict[str, str] = {
     "help.import": "add contacts from a CSV, Excel (XLSX) or vCard file: /import, then send it",
-    "help.export": "download your contacts, deals and orders (XLSX, CSV) and follow-ups (ICS)",
+    "help.export": "your follow-ups as a calendar file (ICS); managers and admins also get "
+                   "their visible contacts, deals and orders (XLSX, CSV)",
     "transfer.import_usage": (
         "Send me a file with contacts: CSV, Excel (.xlsx) or vCard (.vcf), at most {size} MB "
         "and {rows} rows.\n"
@@ -94,12 +95,14 @@ EN: dict[str, str] = {
     "transfer.export_ics": "📅 {tasks} open follow-ups as a calendar (ICS): open it to add "
                            "them to your calendar.",
     "transfer.export_no_tasks": "No open follow-ups, so no calendar file.",
+    "transfer.export_managers": "The contact export is for managers and admins.",
     "transfer.calendar_name": "CRM follow-ups",
 }
 
 ZH: dict[str, str] = {
     "help.import": "从 CSV、Excel（XLSX）或 vCard 文件导入联系人：/import，然后发送文件",
-    "help.export": "下载你的联系人、商机和订单（XLSX、CSV）以及跟进日历（ICS）",
+    "help.export": "下载你的跟进日历（ICS）；经理和管理员还可下载可见的联系人、商机和订单"
+                   "（XLSX、CSV）",
     "transfer.import_usage": (
         "请把联系人文件发给我：CSV、Excel（.xlsx）或 vCard（.vcf），不超过 {size} MB、"
         "{rows} 行。\n"
@@ -181,5 +184,6 @@ ZH: dict[str, str] = {
     "transfer.export_csv": "联系人 CSV（可用 Excel 打开，也可重新导入）。",
     "transfer.export_ics": "📅 {tasks} 条待办跟进的日历文件（ICS）：打开即可加入你的日历。",
     "transfer.export_no_tasks": "没有待办跟进，因此没有日历文件。",
+    "transfer.export_managers": "联系人导出仅限经理和管理员。",
     "transfer.calendar_name": "CRM 跟进",
 }

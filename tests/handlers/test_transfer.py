@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from crm_store.db import unit_of_work
-from crm_store.models import Contact, Role
+from crm_store.models import AuditLog, Contact, Role
 from handlers.types import Kind, Reply
 from tests.builders import make_admin, make_contact, make_member
 from tests.handlers.conftest import Chat
@@ -99,6 +99,18 @@ async def test_bad_files_get_specific_replies_and_change_nothing(chat: Chat) -> 
     assert contact_names(chat) == []
 
 
+async def test_a_file_over_the_size_limit_is_refused_in_the_users_language(chat: Chat) -> None:
+    await chat.send("/start")
+    big = b"name\n" + b"x" * (5 * 1024 * 1024)  # just over 5 MB, already downloaded
+    assert (await send_file(chat, big, "a.csv"))[0].text == (
+        "The file is 5.1 MB; the limit is 5 MB. Split it and send the parts one by one.")
+    await chat.send("/lang zh")
+    told = await chat._handle(chat._request(Kind.DOCUMENT, payload={
+        "document": {"file_name": "a.csv", "file_size": 8 * 1024 * 1024}}))  # not fetched
+    assert told[0].text == "文件大小为 8.0 MB，上限为 5 MB。请拆分后逐个发送。"
+    assert contact_names(chat) == []
+
+
 async def test_chinese_user_gets_a_chinese_preview(chat: Chat) -> None:
     await chat.send("/start")
     make_member(chat.engine, by=make_admin(chat.engine), role=Role.REP, name="小李",
@@ -115,22 +127,67 @@ async def test_import_command_explains_the_columns(chat: Chat) -> None:
     assert "name/姓名" in chat.text() and "5 MB" in chat.text()
 
 
-async def test_export_sends_workbook_csv_and_only_own_contacts_to_a_rep(chat: Chat) -> None:
+def export_audit(chat: Chat) -> list[tuple[int | None, dict[str, object] | None]]:
+    """(actor, what was exported) of every export in the audit trail, oldest first."""
+    with unit_of_work(chat.engine) as s:
+        return [(row.actor_id, row.after) for row in s.exec(
+            select(AuditLog).where(AuditLog.action == "export").order_by(AuditLog.id))]
+
+
+async def test_a_manager_exports_their_teams_records_and_calendar_and_it_is_audited(
+        chat: Chat) -> None:
+    admin = make_admin(chat.engine)
+    manager = make_member(chat.engine, by=admin, role=Role.MANAGER, name="Mgr",
+                          telegram_user_id=2003)
+    rep = make_member(chat.engine, by=manager, role=Role.REP, name="Rep", telegram_user_id=2002)
+    make_contact(chat.engine, owner=rep, name="张伟", phone="13800138000")
+    make_contact(chat.engine, owner=admin, name="Boss Client", phone="13900139000")
+    boss = Chat(chat.engine, user_id=2003)
+    await boss.send("/followup 张伟 tomorrow 3pm send the quote")
+    replies = await boss.send("/export")
+    files = {r.filename.split("-")[0]: r for r in replies if r.filename}
+    assert sorted(files) == ["contacts", "crm", "followups"]
+    text = files["contacts"].document.decode("utf-8-sig")  # type: ignore[union-attr]
+    assert "张伟" in text and "Boss Client" not in text
+    assert "1 contacts, 0 deals, 0 orders" in files["crm"].text
+    assert b"send the quote" in files["followups"].document  # type: ignore[operator]
+    assert export_audit(chat) == [(manager.id, {"files": ["xlsx", "csv", "ics"], "contacts": 1,
+                                                "deals": 0, "orders": 0, "follow_ups": 1})]
+
+
+async def test_a_rep_gets_only_their_follow_up_calendar_with_one_line_why(chat: Chat) -> None:
     admin = make_admin(chat.engine)
     rep = make_member(chat.engine, by=admin, role=Role.REP, name="Rep", telegram_user_id=2002)
     make_contact(chat.engine, owner=rep, name="张伟", phone="13800138000")
-    make_contact(chat.engine, owner=admin, name="Boss Client", phone="13900139000")
     rep_chat = Chat(chat.engine, user_id=2002)
-    replies = await rep_chat.send("/export")
-    files = {r.filename: r.document for r in replies}
-    assert [name.split("-")[0] for name in files] == ["crm", "contacts"]
-    contacts_csv = next(doc for name, doc in files.items() if name.startswith("contacts"))
-    assert contacts_csv is not None
-    text = contacts_csv.decode("utf-8-sig")
-    assert "张伟" in text and "Boss Client" not in text
-    assert "No open follow-ups" in replies[-1].text
+    empty = await rep_chat.send("/export")
+    assert [r.document for r in empty] == [None]
+    assert empty[0].text == ("No open follow-ups, so no calendar file.\n"
+                             "The contact export is for managers and admins.")
+    await rep_chat.send("/followup 张伟 tomorrow 10am call back")
+    [ics] = await rep_chat.send("/export")
+    assert ics.filename and ics.filename.endswith(".ics") and ics.document
+    assert b"BEGIN:VCALENDAR" in ics.document and "张伟".encode() in ics.document
+    assert "managers and admins" in ics.text and "张伟" not in ics.text
+    assert export_audit(chat) == [(rep.id, {"files": [], "follow_ups": 0}),
+                                  (rep.id, {"files": ["ics"], "follow_ups": 1})]
     with unit_of_work(chat.engine) as s:
-        assert s.exec(select(func.count()).select_from(Contact)).one() == 2
+        assert s.exec(select(func.count()).select_from(Contact)).one() == 1
+
+
+async def test_a_chinese_rep_is_told_in_chinese_that_the_contact_export_is_for_managers(
+        chat: Chat) -> None:
+    admin = make_admin(chat.engine)
+    make_member(chat.engine, by=admin, role=Role.REP, name="小李", telegram_user_id=2002,
+                language="zh-CN")
+    zh = Chat(chat.engine, user_id=2002, language_code="zh-CN")
+    [reply] = await zh.send("/export")
+    assert reply.text == "没有待办跟进，因此没有日历文件。\n联系人导出仅限经理和管理员。"
+
+
+async def test_help_says_who_gets_what_from_export(chat: Chat) -> None:
+    text = "\n".join(r.text for r in await chat.send("/help"))
+    assert "managers and admins also get" in text
 
 
 def test_cli_import_previews_then_adds_with_yes(tmp_path: Path) -> None:

@@ -7,13 +7,16 @@ import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from crm_store import deals, exporting, importing, orders, tasks
 from crm_store.db import unit_of_work
-from crm_store.models import Contact, Member, Role, Task, TaskStatus
+from crm_store.errors import Forbidden
+from crm_store.models import AuditLog, Contact, Member, Role, Task, TaskStatus
 from tests.builders import make_admin, make_contact, make_member
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -121,7 +124,8 @@ def test_calendar_parses_back_with_one_event_per_open_follow_up(engine: Engine) 
     assert "+8613800138000" in str(event["description"])
 
 
-def test_rep_exports_only_own_records_and_manager_their_team(engine: Engine) -> None:
+def test_manager_exports_their_team_admin_everyone_and_a_rep_no_records(
+        engine: Engine) -> None:
     admin = make_admin(engine)
     manager = make_member(engine, by=admin, role=Role.MANAGER, name="Mgr")
     rep = make_member(engine, by=manager, role=Role.REP, name="Rep")
@@ -129,6 +133,32 @@ def test_rep_exports_only_own_records_and_manager_their_team(engine: Engine) -> 
     for owner, name in ((rep, "Rep Client"), (other, "Other Client"), (manager, "Mgr Client")):
         make_contact(engine, owner=owner, name=name)
     names = {m.display_name: sorted(r[0] for r in exported(engine, m).contacts)
-             for m in (rep, manager, admin)}
-    assert names == {"Rep": ["Rep Client"], "Mgr": ["Mgr Client", "Rep Client"],
+             for m in (manager, admin)}
+    assert names == {"Mgr": ["Mgr Client", "Rep Client"],
                      "Ada Admin": ["Mgr Client", "Other Client", "Rep Client"]}
+    with pytest.raises(Forbidden):  # the customer list never leaves through a rep
+        exported(engine, rep)
+
+
+def test_every_export_is_audited_with_its_row_counts(engine: Engine) -> None:
+    admin = make_admin(engine)
+    rep = make_member(engine, by=admin, role=Role.REP, name="Rep")
+    zhang = make_contact(engine, owner=rep, name="张伟")
+    with unit_of_work(engine) as s:
+        member = s.get(Member, rep.id)
+        assert member is not None
+        tasks.create_task(s, actor=member, contact_id=zhang.id or 0, text="call",
+                          due_at=NOW + timedelta(days=1), now=NOW)
+        got = exporting.export_for(s, actor=member, tz=TZ)
+        assert got.data is None and len(got.follow_ups) == 1 and got.files == ["ics"]
+        boss = s.get(Member, admin.id)
+        assert boss is not None
+        full = exporting.export_for(s, actor=boss, tz=TZ)
+        assert full.data is not None and full.files == ["xlsx", "csv"]  # no tasks of their own
+    with unit_of_work(engine) as s:
+        rows = s.exec(select(AuditLog).where(AuditLog.action == "export")
+                      .order_by(col(AuditLog.id))).all()
+        assert [(r.actor_id, r.entity, r.entity_id, r.after) for r in rows] == [
+            (rep.id, "member", rep.id, {"files": ["ics"], "follow_ups": 1}),
+            (admin.id, "member", admin.id, {"files": ["xlsx", "csv"], "contacts": 1,
+                                            "deals": 0, "orders": 0, "follow_ups": 0})]
