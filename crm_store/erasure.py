@@ -5,6 +5,9 @@ stage and source, and every amount, count, kind, status and date — so /report,
 the funnel still add up. What goes: name, phone, email, title, city, region, birthday, tags,
 Telegram id, and every free text typed about them (interactions, feedback, tasks, order notes,
 deal titles and lost reasons), in the records and in the audit trail's before/after copies.
+
+A soft-deleted contact is erased the same way (it still holds personal data while it waits
+to be restored), and stays deleted: /restore can bring back only the anonymous record.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from crm_store import audit, inbox
+from crm_store import audit, inbox, search
 from crm_store.clock import utcnow
 from crm_store.errors import Forbidden, NotFound
 from crm_store.models import (
@@ -61,13 +64,37 @@ class Erasure:
     inbox_rows: int
 
 
-def _erasable(session: Session, actor: Member, contact_id: int) -> Contact:
+def _admin_only(actor: Member) -> None:
     if actor.role != Role.ADMIN:
         raise Forbidden("error.forbidden", command="/erase")
+
+
+def get_erasable(session: Session, *, actor: Member, contact_id: int) -> Contact:
+    """A contact of the admin's team, live or soft-deleted, or NotFound."""
+    _admin_only(actor)
     contact = session.get(Contact, contact_id)
     if contact is None or contact.team_id != actor.team_id:  # a deleted contact may be erased
         raise NotFound("error.contact_not_found")
     return contact
+
+
+def find_erasable(
+    session: Session, *, actor: Member, query: str, limit: int = 6
+) -> list[tuple[Contact, search.Hit]]:
+    """Rank every contact of the admin's team, soft-deleted ones included, against `query`."""
+    _admin_only(actor)
+    stmt = (select(Contact.id, Contact.name, Company.name, Contact.pinyin_full,
+                   Contact.pinyin_initials, Contact.phone, Contact.email)
+            .join(Company, col(Contact.company_id) == Company.id, isouter=True)
+            .where(Contact.team_id == actor.team_id))
+    keys = [search.SearchKey(contact_id=cid or 0, name=name, company=company or "",
+                             pinyin_full=full, pinyin_initials=initials,
+                             phone=search.phone_digits(phone), email=email or "")
+            for cid, name, company, full, initials, phone, email in session.exec(stmt)]
+    hits = search.rank(keys, query, limit=limit)
+    rows = {c.id: c for c in session.exec(
+        select(Contact).where(col(Contact.id).in_([h.contact_id for h in hits])))} if hits else {}
+    return [(rows[h.contact_id], h) for h in hits if h.contact_id in rows]
 
 
 def _rows(session: Session, model: Any, contact_id: int) -> list[Any]:
@@ -78,7 +105,7 @@ def _rows(session: Session, model: Any, contact_id: int) -> list[Any]:
 
 def export_contact(session: Session, *, actor: Member, contact_id: int) -> dict[str, Any]:
     """Everything stored about one contact, JSON-safe (admins only)."""
-    contact = _erasable(session, actor, contact_id)
+    contact = get_erasable(session, actor=actor, contact_id=contact_id)
     company = session.get(Company, contact.company_id) if contact.company_id else None
     deals = _rows(session, Opportunity, contact_id)
     orders = _rows(session, Order, contact_id)
@@ -88,7 +115,7 @@ def export_contact(session: Session, *, actor: Member, contact_id: int) -> dict[
         col(StageChange.opportunity_id).in_(deal_ids)).order_by(col(StageChange.id))))
     payments = list(session.exec(select(Payment).where(
         col(Payment.order_id).in_(order_ids)).order_by(col(Payment.id))))
-    return {
+    data = {
         "exported_at": utcnow().isoformat(),
         "contact": audit.snapshot(contact),
         "company": audit.snapshot(company) if company else None,
@@ -101,6 +128,10 @@ def export_contact(session: Session, *, actor: Member, contact_id: int) -> dict[
         "payments": [audit.snapshot(r) for r in payments],
         "audit": [audit.snapshot(r) for r in _audit_rows(session, contact, deal_ids, order_ids)],
     }
+    audit.record(session, actor=actor, action="export", entity="contact", entity_id=contact_id,
+                 after={"files": ["json"], **{k: len(v) for k, v in data.items()
+                                              if isinstance(v, list)}})
+    return data
 
 
 def export_json(data: dict[str, Any]) -> bytes:
@@ -129,7 +160,7 @@ def _audit_rows(
 
 def erase_contact(session: Session, *, actor: Member, contact_id: int) -> Erasure:
     """Blank a contact's personal data everywhere it is stored; keep the figures."""
-    contact = _erasable(session, actor, contact_id)
+    contact = get_erasable(session, actor=actor, contact_id=contact_id)
     traces = _traces(contact)
     deals, orders = _rows(session, Opportunity, contact_id), _rows(session, Order, contact_id)
     audit_rows = _audit_rows(session, contact, [d.id for d in deals], [o.id for o in orders])
@@ -185,12 +216,13 @@ def _traces(contact: Contact) -> list[str]:
 
 
 def _forget_pending_texts(session: Session, contact_id: int) -> None:
-    """Open forms and queued reminders about the contact may quote them: drop or blank."""
+    """Open forms and unsent reminders (queued or held) may quote them: drop or blank."""
     for state in session.exec(select(DialogState)):
         if state.data.get("contact_id") == contact_id:
             session.delete(state)
     erased = ERASED_NAME.format(id=contact_id)
-    for row in session.exec(select(Outbox).where(Outbox.status == OutboxStatus.PENDING)):
+    unsent = (OutboxStatus.PENDING, OutboxStatus.HELD)  # held ones go out in a catch-up
+    for row in session.exec(select(Outbox).where(col(Outbox.status).in_(unsent))):
         if row.payload.get("contact_id") == contact_id:
             row.payload = {k: erased if k == "contact_name" else "" if k in PERSONAL_KEYS else v
                            for k, v in row.payload.items()}

@@ -15,7 +15,7 @@ from handlers.views import local_time
 MAX_FIELDS = 3
 MAX_VALUE = 40
 # Audit rows of these actions say everything in their verb; their fields are bookkeeping.
-VERB_ONLY = {"delete", "restore"}
+VERB_ONLY = {"delete", "restore", "export"}
 HIDDEN_FIELDS = {"with_contact", "contact_id", "order_id", "by", "invite_id"}
 # A new record shows its most telling fields first; ids say little, so they come last.
 FIRST_FIELDS = ("name", "title", "amount_minor", "kind", "text", "stage", "due_at", "status",

@@ -25,11 +25,21 @@ async def resolve(
         return [ctx.text("error.no_match", query=query[:60])]
     if search.is_confident([hit for _, hit in hits]):
         return hits[0][0]
+    return choose(ctx, query, [c for c, _ in hits], resume=resume, data=data)
+
+
+def choose(ctx: Context, query: str, found: list[Contact], *, resume: str,
+           data: dict[str, Any] | None = None, mark: str = "") -> list[Reply]:
+    """Ask which of `found` the user meant; the pick continues with resumer `resume`.
+
+    `mark` is added to the label of a soft-deleted contact (e.g. for /erase).
+    """
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow="pick",
                 data={"resume": resume, **(data or {})})
-    company_ids = {c.company_id for c, _ in hits if c.company_id}
+    company_ids = {c.company_id for c in found if c.company_id}
     companies = contacts.company_names(ctx.session, company_ids)
-    rows = [[Button(_label(c, companies), f"pk:{c.id}")] for c, _ in hits]
+    rows = [[Button(_label(c, companies, mark if c.deleted_at else ""), f"pk:{c.id}")]
+            for c in found]
     rows.append([ctx.button("button.cancel", "cx")])
     return [ctx.text("pick.choose", query=query[:60], buttons=rows)]
 
@@ -44,9 +54,10 @@ def ask_about(ctx: Context, contact_id: int, *, flow: str, step: str, key: str,
                      **params)]
 
 
-def _label(contact: Contact, companies: dict[int, str]) -> str:
+def _label(contact: Contact, companies: dict[int, str], mark: str = "") -> str:
     company = companies.get(contact.company_id) if contact.company_id else None
-    return " · ".join(p for p in (contact.name, company, contact.phone) if p)[:60]
+    label = " · ".join(p for p in (contact.name, company, contact.phone) if p)
+    return (f"{mark} {label}" if mark else label)[:60]
 
 
 @registry.callback("pk")

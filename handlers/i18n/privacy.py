@@ -4,7 +4,13 @@ EN: dict[str, str] = {
     "help.erase": "erase a contact's personal data (admins) — /erase <contact>",
     "privacy.erase_usage": (
         "Usage: <code>/erase contact</code>, e.g. <code>/erase 张伟</code> or "
-        "<code>/erase #42</code>. You get their data export first, then a Confirm button."
+        "<code>/erase #42</code>; deleted contacts are found too. You get their data export "
+        "first, then a Confirm button."
+    ),
+    "privacy.deleted_mark": "🗑 (deleted)",
+    "privacy.erase_deleted_note": (
+        "This contact was deleted on {date}. It stays deleted; /restore could bring back only "
+        "the anonymous record."
     ),
     "privacy.export_caption": "Everything stored about {name} (JSON), before erasure.",
     "privacy.erase_confirm": (
@@ -28,7 +34,11 @@ ZH: dict[str, str] = {
     "help.erase": "删除联系人的个人信息（仅管理员）— /erase 联系人",
     "privacy.erase_usage": (
         "用法：<code>/erase 联系人</code>，例如 <code>/erase 张伟</code> 或 "
-        "<code>/erase #42</code>。会先发给您其数据导出，再显示确认按钮。"
+        "<code>/erase #42</code>；已删除的联系人也能找到。会先发给您其数据导出，再显示确认按钮。"
+    ),
+    "privacy.deleted_mark": "🗑（已删除）",
+    "privacy.erase_deleted_note": (
+        "该联系人已于 {date} 删除，清除后仍保持删除状态；/restore 只能恢复匿名记录。"
     ),
     "privacy.export_caption": "删除前，关于 {name} 的全部存储数据（JSON）。",
     "privacy.erase_confirm": (

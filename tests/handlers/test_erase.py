@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from crm_store import outbox
+from crm_store import reminder_kinds as rk
 from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
 from crm_store.models import (
@@ -18,11 +20,13 @@ from crm_store.models import (
     Member,
     Opportunity,
     Order,
+    Outbox,
+    OutboxStatus,
     Role,
     Task,
 )
 from crm_store.report_data import build_report, period_of
-from tests.builders import make_admin, make_member
+from tests.builders import make_admin, make_contact, make_member
 from tests.handlers.conftest import Chat
 
 NAME, PHONE, EMAIL = "张伟", "13800138000", "zw@hd.cn"
@@ -122,3 +126,95 @@ async def test_erase_is_refused_to_managers_and_reps_and_forged_confirm_is_stale
 
 async def test_erase_without_a_name_explains_usage(chat: Chat):
     assert "/erase" in (await chat.send("/erase"))[0].text
+
+
+def _stored_text(engine: Engine) -> str:
+    """Every row that may hold personal data, as one JSON string."""
+    with unit_of_work(engine) as s:
+        return json.dumps([[r.model_dump(mode="json") for r in s.exec(select(model)).all()]
+                           for model in (Contact, Interaction, Feedback, Task, Order,
+                                         Opportunity, AuditLog, Outbox)], ensure_ascii=False)
+
+
+async def test_erase_reaches_a_deleted_contact_and_restore_brings_back_no_personal_data(
+        chat: Chat):
+    contact_id = await _seed(chat)
+    await chat.send(f"/delete {NAME}")
+    await chat.press_data(f"ax:{contact_id}")
+    assert "No contact matches" in (await chat.send(f"/find {NAME}"))[0].text
+
+    replies = await chat.send(f"/erase {NAME}")  # named as in /restore
+    export = json.loads(replies[0].document or b"{}")
+    assert export["contact"]["name"] == NAME and export["contact"]["deleted_at"]
+    assert "was deleted on" in replies[1].text and "anonymous record" in replies[1].text
+    await chat.press("Erase")
+    assert f"Erased contact #{contact_id}" in chat.text()
+    with unit_of_work(chat.engine) as s:
+        erased = s.get(Contact, contact_id)
+        assert erased is not None and erased.deleted_at is not None  # still deleted
+    for personal in (NAME, PHONE[-8:], EMAIL, SECRET):
+        assert personal not in _stored_text(chat.engine)
+
+    assert "No customer deleted in the last" in (await chat.send(f"/restore {NAME}"))[0].text
+    listed = await chat.send("/restore")
+    assert f"Erased contact #{contact_id}" in listed[0].text and NAME not in listed[0].text
+    await chat.press_data(f"av:c:{contact_id}")  # the Undo button of the old /delete
+    card = (await chat.send(f"/contact #{contact_id}"))[0].text
+    assert f"Erased contact #{contact_id}" in card
+    for personal in (NAME, PHONE[-8:], EMAIL, SECRET):
+        assert personal not in card and personal not in _stored_text(chat.engine)
+    history = "\n".join(r.text for r in await chat.send(f"/audit #{contact_id}"))
+    assert "exported the data of contact" in history and "restored contact" in history
+    for personal in (NAME, PHONE[-8:], EMAIL, SECRET):
+        assert personal not in history
+
+
+async def test_erase_lists_live_and_deleted_namesakes_and_marks_the_deleted_one(chat: Chat):
+    first = await _seed(chat)
+    await chat.send(f"/delete {NAME}")
+    await chat.press_data(f"ax:{first}")
+    with unit_of_work(chat.engine) as s:
+        admin = s.exec(select(Member).where(Member.role == Role.ADMIN)).one()
+    make_contact(chat.engine, owner=admin, name=NAME, company="华南贸易")
+    await chat.send(f"/erase {NAME}")
+    labels = chat.buttons()
+    assert len(labels) == 3 and labels[-1] == "✖ Cancel"  # two namesakes, never a guess
+    deleted = [b for b in labels if b.startswith("🗑 (deleted)")]
+    assert len(deleted) == 1 and "华东机械" in deleted[0]
+    await chat.press("🗑 (deleted)")
+    assert "was deleted on" in chat.text()
+    await chat.press("Erase")
+    with unit_of_work(chat.engine) as s:
+        rows = {c.id: c for c in s.exec(select(Contact)).all()}
+    assert rows[first].name == f"Erased contact #{first}"
+    assert [c.name for i, c in rows.items() if i != first] == [NAME]  # the live one is kept
+
+
+async def test_erase_by_id_of_a_deleted_contact_in_chinese(chat: Chat):
+    contact_id = await _seed(chat)
+    await chat.send(f"/delete {NAME}")
+    await chat.press_data(f"ax:{contact_id}")
+    await chat.send("/lang zh")
+    replies = await chat.send(f"/erase #{contact_id}")
+    assert "确定删除" in replies[1].text and "已于" in replies[1].text
+    assert "/restore 只能恢复匿名记录" in replies[1].text
+    await chat.press("删除")
+    assert f"Erased contact #{contact_id}" in chat.text()
+
+
+async def test_erase_blanks_reminders_held_while_the_owner_is_away(chat: Chat):
+    contact_id = await _seed(chat)
+    with unit_of_work(chat.engine) as s:
+        admin = s.exec(select(Member).where(Member.role == Role.ADMIN)).one()
+        outbox.enqueue(s, member=admin, kind=rk.BIRTHDAY, dedupe_key="birthday:held",
+                       due_at=utcnow(), payload={"contact_id": contact_id, "contact_name": NAME,
+                                                 "text": SECRET})
+        row = s.exec(select(Outbox).where(Outbox.dedupe_key == "birthday:held")).one()
+        row.status = OutboxStatus.HELD
+        s.add(row)
+    await chat.send(f"/erase #{contact_id}")
+    await chat.press("Erase")
+    with unit_of_work(chat.engine) as s:
+        held = s.exec(select(Outbox).where(Outbox.dedupe_key == "birthday:held")).one()
+        assert held.payload == {"contact_id": contact_id,
+                                "contact_name": f"Erased contact #{contact_id}", "text": ""}
