@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.delivery import FloodWait, Refused, ReplySender
 from bot.processor import SendRejected
 from bot.render import html_to_plain
 from handlers.reminders_views import render_reminder
@@ -21,31 +22,43 @@ def render(delivery: Delivery) -> Reply:
                            timezone=delivery.timezone)
 
 
-class PtbNotifier:
-    """Send reminders through python-telegram-bot; Bot API errors become dispatcher signals."""
+class TelegramNotifier:
+    """Send reminders through a transport's sender; Bot API errors become dispatcher signals."""
 
-    def __init__(self, bot) -> None:  # type: ignore[no-untyped-def]
-        from bot.ptb_transport import PtbSender
-
-        self.sender = PtbSender(bot, retries=0)
+    def __init__(self, sender: ReplySender) -> None:
+        self.sender = sender  # built with retries=0: the dispatcher does the waiting
 
     async def send(self, delivery: Delivery) -> int:
         """Render and send one reminder; return its message_id."""
-        from telegram.error import BadRequest, RetryAfter
-
         try:
             message_id = await self.sender.send_reply(delivery.chat_id, render(delivery))
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
-            raise RetryLater(seconds) from exc
+        except FloodWait as exc:
+            raise RetryLater(exc.seconds) from exc
         except SendRejected as exc:
             raise Undeliverable(str(exc)) from exc
-        except BadRequest as exc:
+        except Refused as exc:
             if "chat not found" in str(exc).lower():
                 raise Undeliverable(str(exc)) from exc
             raise
         return int(message_id or 0)
+
+
+class PtbNotifier(TelegramNotifier):
+    """Reminders through a python-telegram-bot `Bot`."""
+
+    def __init__(self, bot) -> None:  # type: ignore[no-untyped-def]
+        from bot.ptb_transport import PtbSender
+
+        super().__init__(PtbSender(bot, retries=0))
+
+
+class AiogramNotifier(TelegramNotifier):
+    """Reminders through an aiogram `Bot`."""
+
+    def __init__(self, bot) -> None:  # type: ignore[no-untyped-def]
+        from bot.aiogram_transport import AiogramSender
+
+        super().__init__(AiogramSender(bot, retries=0))
 
 
 class ConsoleNotifier:

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.botapi_standin import BotApiStandin
+from tests.e2e.frameworks import FRAMEWORKS
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -21,6 +22,12 @@ async def standin() -> AsyncIterator[BotApiStandin]:
 
 
 ADMIN_ID = 1001
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def framework(request: pytest.FixtureRequest) -> str:
+    """Tests that take it run once per transport: `ptb` and `aiogram`."""
+    return str(request.param)
 
 
 @pytest.fixture

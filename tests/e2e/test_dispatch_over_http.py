@@ -1,5 +1,5 @@
-"""The dispatcher sending through PTB over real HTTP: a 429 from the Bot API stand-in pauses
-all sending; a blocked chat deactivates its member; message ids are stored."""
+"""The dispatcher sending through each framework over real HTTP: a 429 from the Bot API
+stand-in pauses all sending; a blocked chat deactivates its member; message ids are stored."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import time
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.notifier import PtbNotifier
-from bot.ptb_transport import build_bot
 from bot.settings import Settings
 from crm_store.db import unit_of_work
 from crm_store.models import Member, OutboxStatus
 from scheduler.dispatcher import Dispatcher
 from tests.botapi_standin import BotApiStandin
 from tests.e2e.conftest import TOKEN
+from tests.e2e.frameworks import framework_bot, notifier_for
 from tests.scheduler.test_dispatcher import NOW, FakeClock, add_member, add_reminders, add_team
 from tests.scheduler.test_dispatcher import load as load_row
 
@@ -34,7 +33,7 @@ async def drain(dispatcher: Dispatcher, until: float = 20.0) -> None:
 
 
 async def test_retry_after_from_the_bot_api_pauses_sending_then_all_arrive(
-    standin: BotApiStandin, sqlite_engine: Engine
+    standin: BotApiStandin, sqlite_engine: Engine, framework: str
 ) -> None:
     team = add_team(sqlite_engine)
     members = [add_member(sqlite_engine, team, 700 + n) for n in range(4)]
@@ -42,8 +41,8 @@ async def test_retry_after_from_the_bot_api_pauses_sending_then_all_arrive(
     standin.fail_next("sendMessage", 429, retry_after=2)
     settings = Settings(telegram_bot_token=TOKEN, telegram_api_url=standin.base_url,
                         _env_file=None)
-    async with build_bot(settings) as bot:
-        dispatcher = Dispatcher(sqlite_engine, PtbNotifier(bot), FakeClock())
+    async with framework_bot(framework, settings) as bot:
+        dispatcher = Dispatcher(sqlite_engine, notifier_for(framework, bot), FakeClock())
         started = time.monotonic()
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run_forever(stop, idle_seconds=0.05))
@@ -61,7 +60,7 @@ async def test_retry_after_from_the_bot_api_pauses_sending_then_all_arrive(
 
 
 async def test_blocked_chat_deactivates_the_member_and_others_still_get_theirs(
-    standin: BotApiStandin, sqlite_engine: Engine
+    standin: BotApiStandin, sqlite_engine: Engine, framework: str
 ) -> None:
     team = add_team(sqlite_engine)
     blocked, fine = add_member(sqlite_engine, team, 801), add_member(sqlite_engine, team, 802)
@@ -69,8 +68,8 @@ async def test_blocked_chat_deactivates_the_member_and_others_still_get_theirs(
     standin.block_chat(801)
     settings = Settings(telegram_bot_token=TOKEN, telegram_api_url=standin.base_url,
                         _env_file=None)
-    async with build_bot(settings) as bot:
-        await drain(Dispatcher(sqlite_engine, PtbNotifier(bot), FakeClock()), until=3)
+    async with framework_bot(framework, settings) as bot:
+        await drain(Dispatcher(sqlite_engine, notifier_for(framework, bot), FakeClock()), until=3)
     assert [s["chat_id"] for s in standin.sent] == [802]
     with unit_of_work(sqlite_engine) as session:
         member = session.get(Member, blocked.id)

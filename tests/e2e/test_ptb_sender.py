@@ -1,29 +1,31 @@
-"""The PTB sender over real HTTP: long replies split at 4096, buttons on the last part, edits."""
+"""Each framework's sender over real HTTP: long replies split at 4096, buttons on the last part,
+edits, button presses answered."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.ptb_transport import PtbSender, build_bot
+from bot.delivery import ReplySender
 from bot.settings import Settings
 from handlers.types import Button, ChatRequest, Kind, Reply
 from tests.botapi_standin import BotApiStandin, FakeUser
 from tests.e2e.conftest import TOKEN
+from tests.e2e.frameworks import framework_bot, sender_for
 
 pytestmark = pytest.mark.e2e
 USER = FakeUser(31, "Wang")
 
 
 @pytest.fixture
-async def sender(standin: BotApiStandin):  # type: ignore[no-untyped-def]
+async def sender(standin: BotApiStandin, framework: str):  # type: ignore[no-untyped-def]
     settings = Settings(telegram_bot_token=TOKEN, telegram_api_url=standin.base_url,
                         _env_file=None)
-    async with build_bot(settings) as bot:
-        yield PtbSender(bot)
+    async with framework_bot(framework, settings) as bot:
+        yield sender_for(framework, bot)
 
 
 async def test_long_reply_is_split_into_valid_messages_with_buttons_last(
-    standin: BotApiStandin, sender: PtbSender
+    standin: BotApiStandin, sender: ReplySender
 ) -> None:
     standin.user_sends(USER, "hi")  # the chat exists
     body = "\n".join(f"<b>{n}</b> 客户拜访记录 &amp; notes {'很' * 60}" for n in range(150))
@@ -37,7 +39,7 @@ async def test_long_reply_is_split_into_valid_messages_with_buttons_last(
 
 
 async def test_button_press_is_answered_and_edit_replaces_the_message(
-    standin: BotApiStandin, sender: PtbSender
+    standin: BotApiStandin, sender: ReplySender
 ) -> None:
     standin.user_sends(USER, "hi")
     await sender.deliver(None, USER.id, [Reply("Pick one", buttons=[[Button("A", "lang:en")]])])

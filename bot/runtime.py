@@ -1,0 +1,89 @@
+"""`crm-bot run` and `crm-bot worker` for any framework: the transport supplies a `BotGlue`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from bot.delivery import ReplySender
+from bot.inbound import Fetch, poll, serve_webhook, webhook_app
+from bot.menu import menu_commands
+from bot.processor import UpdateProcessor
+from bot.settings import Settings
+from scheduler.protocols import Notifier
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query"]
+# (language of the texts, language_code for setMyCommands; None is the default menu)
+MENU_LANGUAGES = (("en", None), ("zh-CN", "zh"))
+
+ProcessorFactory = Callable[[ReplySender, str], UpdateProcessor]
+
+
+@dataclass(frozen=True)
+class BotGlue:
+    """The few Bot API calls the run loop needs, made through one framework's client."""
+
+    sender: ReplySender
+    notifier: Notifier
+    username: str
+    set_commands: Callable[[list[tuple[str, str]], str | None], Awaitable[Any]]
+    get_updates: Fetch  # (offset, timeout) -> raw update dicts
+    set_webhook: Callable[[str, str], Awaitable[Any]]  # (url, secret)
+    delete_webhook: Callable[[], Awaitable[Any]]
+
+
+async def set_menus(glue: BotGlue) -> None:
+    """Publish the command menu in English (default) and Chinese."""
+    for language, code in MENU_LANGUAGES:
+        await glue.set_commands(menu_commands(language), code)
+
+
+def start_reminders(settings: Settings, notifier: Notifier, stop: asyncio.Event):  # type: ignore[no-untyped-def]
+    """Start the producers and the dispatcher, sending through `notifier`."""
+    from scheduler.runner import build
+
+    service = build(settings.database_url, notifier,
+                    interval_seconds=settings.reminder_interval_seconds,
+                    lease_seconds=settings.dispatch_lease_seconds)
+    service.start(stop)
+    return service
+
+
+async def run_assistant(settings: Settings, glue: BotGlue, processor_factory: ProcessorFactory,
+                        stop: asyncio.Event) -> None:
+    """Run until `stop` is set: polling, or webhook if WEBHOOK_URL; reminders alongside."""
+    processor = processor_factory(glue.sender, glue.username)
+    await set_menus(glue)
+    processor.start()
+    reminders = start_reminders(settings, glue.notifier, stop)
+    try:
+        if settings.webhook_url:
+            path = urlparse(settings.webhook_url).path or "/"
+            app = webhook_app(processor, path=path, secret=settings.webhook_secret)
+            await serve_webhook(app, host=settings.webhook_listen, port=settings.webhook_port,
+                                stop=stop, on_listening=lambda: glue.set_webhook(
+                                    settings.webhook_url, settings.webhook_secret))
+        else:
+            await glue.delete_webhook()
+            poller = asyncio.create_task(poll(processor, glue.get_updates,
+                                              timeout=settings.poll_timeout, stop=stop))
+            await stop.wait()
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
+    finally:
+        await reminders.shutdown()
+        await processor.stop()
+
+
+async def run_reminders_only(settings: Settings, notifier: Notifier, stop: asyncio.Event) -> None:
+    """Producers and dispatcher only (`crm-bot worker`): updates are another process's job."""
+    reminders = start_reminders(settings, notifier, stop)
+    try:
+        await stop.wait()
+    finally:
+        await reminders.shutdown()
