@@ -8,8 +8,11 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
@@ -41,7 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     importer.add_argument("--yes", action="store_true", help="add without asking")
     args = parser.parse_args(argv)
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"invalid settings (environment or .env):\n{exc}", file=sys.stderr)
+        return 2
     # The console is a chat: only warnings may interrupt it.
     level = "WARNING" if args.command == "console" else settings.log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -238,13 +245,7 @@ def _bot_username(settings: Settings) -> str:
     if not settings.telegram_bot_token:
         print("set BOT_USERNAME or TELEGRAM_BOT_TOKEN to build the link", file=sys.stderr)
         return "YOUR_BOT"
-    from bot.ptb_transport import build_bot
-
-    async def ask() -> str:
-        async with build_bot(settings) as bot:
-            return bot.username
-
-    return asyncio.run(ask())
+    return str(asyncio.run(_transport(settings).fetch_username(settings)))
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -255,14 +256,18 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
+def _transport(settings: Settings) -> ModuleType:
+    """The transport module BOT_FRAMEWORK names; only that framework gets imported."""
+    return import_module(f"bot.{settings.bot_framework}_transport")
+
+
 async def _worker(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
         return 2
-    from bot import ptb_transport
-
+    transport = _transport(settings)
     _engine(settings)  # migrate first
-    await ptb_transport.run_worker(settings, _stop_on_signals())
+    await transport.run_worker(settings, _stop_on_signals())
     return 0
 
 
@@ -270,13 +275,9 @@ async def _run(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
         return 2
-    if settings.bot_framework.lower() != "ptb":
-        print(f"BOT_FRAMEWORK={settings.bot_framework}: only 'ptb' is available in this version",
-              file=sys.stderr)
-        return 2
-    from bot import ptb_transport
     from bot.processor import UpdateProcessor
 
+    transport = _transport(settings)
     engine = _engine(settings)
     stop = _stop_on_signals()
 
@@ -284,5 +285,5 @@ async def _run(settings: Settings) -> int:
         return UpdateProcessor(engine=engine, settings=settings.handler_settings(username),
                                sender=sender)
 
-    await ptb_transport.run(settings, processor_factory, stop)
+    await transport.run(settings, processor_factory, stop)
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8080
-    bot_framework: str = "ptb"
+    bot_framework: Literal["ptb", "aiogram"] = "ptb"
     default_timezone: str = "Asia/Shanghai"
     default_language: str = "en"
     default_phone_region: str = "CN"
@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("bot_framework", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -26,18 +26,19 @@ ADMIN_ID = 1001
 
 @pytest.fixture(params=FRAMEWORKS)
 def framework(request: pytest.FixtureRequest) -> str:
-    """Tests that take it run once per transport: `ptb` and `aiogram`."""
+    """Each end-to-end test runs once per transport: `ptb` and `aiogram`."""
     return str(request.param)
 
 
 @pytest.fixture
-async def bot(standin: BotApiStandin, tmp_path):  # type: ignore[no-untyped-def]
-    """`crm-bot run` (PTB, polling) against the stand-in; stopped with SIGTERM afterwards."""
+async def bot(standin: BotApiStandin, tmp_path, framework: str):  # type: ignore[no-untyped-def]
+    """`crm-bot run` (BOT_FRAMEWORK=`framework`, polling) against the stand-in; stopped with
+    SIGTERM afterwards."""
     from tests.e2e.botprocess import BotProcess
 
     process = BotProcess(tmp_path, {
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": standin.base_url,
-        "ADMIN_TELEGRAM_IDS": str(ADMIN_ID), "BOT_FRAMEWORK": "ptb",
+        "ADMIN_TELEGRAM_IDS": str(ADMIN_ID), "BOT_FRAMEWORK": framework,
     })
     yield process
     if process.proc is not None:

@@ -1,4 +1,4 @@
-"""End to end over real HTTP: `crm-bot run` (PTB, polling) against the Bot API stand-in."""
+"""End to end over real HTTP: `crm-bot run` (ptb, aiogram) against the stand-in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A manager's month report over HTTP: `crm-bot run` (PTB, polling) against the Bot API stand-in
+"""A manager's month report over HTTP: `crm-bot run` (ptb, aiogram) against the Bot API stand-in
 sends the charts with sendPhoto and the workbook with sendDocument."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A rep's sales day end to end over HTTP: deal through stages, order and payment, complaint,
-quick log confirmed and another undone — `crm-bot run` (PTB, polling) against the stand-in."""
+quick log confirmed and another undone — `crm-bot run` (ptb, aiogram) against the stand-in."""
 
 from __future__ import annotations
 
