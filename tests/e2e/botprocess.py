@@ -39,9 +39,11 @@ class BotProcess:
         env |= {"PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{self.database}",
                 "POLL_TIMEOUT": "1", "LOG_LEVEL": "INFO"} | self.env | extra
         command = env.pop("BOT_COMMAND", "run")  # run | worker
+        script = env.pop("BOT_SCRIPT", "")  # a bot of one's own instead of `crm-bot`
+        argv = [script] if script else ["-m", "bot", command]
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", command, cwd=self.workdir, env=env,
+            sys.executable, *argv, cwd=self.workdir, env=env,
             stdout=log, stderr=asyncio.subprocess.STDOUT,
         )
 
