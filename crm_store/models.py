@@ -443,3 +443,48 @@ class ProfileRow(SQLModel, table=True):
     team_gap: float | None = None
     orders: int = 0  # all live orders, for churn
     value_365: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class LoyaltyEntry(SQLModel, table=True):
+    """One change to a customer's points: manual, earned by an order, or an admin override."""
+
+    __tablename__ = "loyalty_entry"
+    __table_args__ = (
+        Index("ix_loyalty_contact", "contact_id", "created_at"),
+        # An order earns its points once, however often the award is attempted.
+        UniqueConstraint("order_id", name="uq_loyalty_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    order_id: int | None = Field(default=None, foreign_key="sales_order.id")
+    kind: str = Field(max_length=12)  # manual | order | override
+    delta: int
+    balance_after: int
+    reason: str = Field(default="", max_length=200)
+    expires_at: datetime | None = None  # earned points lapse then (care reminders warn first)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Coupon(SQLModel, table=True):
+    """A discount issued to a customer; redeemed at most once."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "code", name="uq_coupon_team_code"),
+        Index("ix_coupon_contact", "contact_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    code: str = Field(max_length=16)
+    value_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str = Field(default="CNY", max_length=3)
+    note: str = Field(default="", max_length=200)
+    issued_by_id: int = Field(foreign_key="member.id")
+    issued_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    redeemed_at: datetime | None = None
+    redeemed_by_id: int | None = Field(default=None, foreign_key="member.id")

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, func, or_, true
 from sqlmodel import Session, col, select
 
-from crm_store import audit
+from crm_store import audit, loyalty
 from crm_store.clock import utcnow
 from crm_store.contacts import get_contact
 from crm_store.errors import Invalid, NotFound
@@ -155,6 +155,7 @@ def create_order(
     session.flush()
     audit.record(session, actor=actor, action="create", entity="order", entity_id=order.id or 0,
                  after=audit.snapshot(order, _AUDITED))
+    loyalty.award_for_order(session, actor=actor, order=order)
     return order
 
 
