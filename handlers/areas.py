@@ -10,6 +10,7 @@ from handlers import (
     feedback,
     followups,
     general,
+    loyalty,
     members,
     orders,
     pipeline_stats,
@@ -25,6 +26,6 @@ from handlers import (
 from handlers.router import registry
 
 AREAS = (general, contact_add, contacts, activity, followups, deals, orders, feedback, quicklog,
-         checkin, reminders, segments, pipeline_stats, team_stats, reports, team, members,
+         checkin, reminders, loyalty, segments, pipeline_stats, team_stats, reports, team, members,
          audit_area, transfer, privacy)
 registry.area_order = tuple(area.__name__ for area in AREAS)

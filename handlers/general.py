@@ -82,7 +82,7 @@ def _language_from_text(ctx: Context, text: str) -> list[Reply]:
 @registry.callback("lang")
 async def lang_button(req: ChatRequest, ctx: Context) -> list[Reply]:
     """A language button was pressed."""
-    code = req.callback_data.split(":", 1)[1]
+    code = req.callback_data.partition(":")[2]  # "lang" alone (a forged button) is no code
     if code not in LANGUAGES:
         raise Invalid("error.language")
     return _switch(ctx, code, edit=True)

@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[frozenset[str], str]] = {
     "audit": (EVERYONE, REPLY), "delete": (EVERYONE, REPLY), "restore": (EVERYONE, REPLY),
     "import": (EVERYONE, REPLY), "export": (EVERYONE, REPLY),
     "erase": (ADMINS, REPLY),
+    "points": (EVERYONE, REPLY), "coupon": (EVERYONE, REPLY),
 }
 
 # button prefix -> (roles allowed, outcome, sample data; {contact} {deal} {order} {task}
@@ -97,6 +98,7 @@ CALLBACKS: dict[str, tuple[frozenset[str], str, str]] = {
     "md": (ADMINS, REACHED, "md:1"), "mr": (MANAGERS, REACHED, "mr:1"),
     "imp": (EVERYONE, REACHED, "imp:1"),
     "er": (ADMINS, REACHED, "er:{contact}"),
+    "po": (ADMINS, REACHED, "po:{contact}"),
 }
 
 ROLES = (STRANGER, REP, MANAGER, ADMIN)
