@@ -40,7 +40,7 @@ from crm_store.models import (
     TaskStatus,
 )
 from crm_store.orders import OPEN as ORDER_OPEN
-from crm_store.team import pick_member, visible_owner_ids
+from crm_store.team import can_see_owner, pick_member, visible_owner_ids
 
 CHUNK = 5000  # ids per UPDATE … WHERE id IN (…): well under SQLite's variable limit
 KINDS = ("contact", "deal", "task", "order", "feedback")
@@ -298,6 +298,7 @@ def _hand_over(session: Session, actor: Member, source: Member, target: Member, 
                *, contact_ids: list[int] | None, leaving: bool) -> Book:
     session.flush()
     counts: dict[str, int] = {}
+    moved: dict[str, list[int]] = {}
     for kind, (model, where) in _selections(source.id or 0, contact_ids).items():
         ids = sorted(session.exec(select(model.id).where(*where)).all())
         values: dict[str, Any] = {"owner_id": target.id}
@@ -310,29 +311,56 @@ def _hand_over(session: Session, actor: Member, source: Member, target: Member, 
             audit.record(session, actor=actor, action="reassign", entity=kind, entity_id=row_id,
                          before={"owner_id": source.id}, after={"owner_id": target.id})
         counts[kind] = len(ids)
-    _move_reminders(session, source, target, contact_ids, leaving)
+        moved[kind] = ids
+    _move_reminders(session, source, target, moved, leaving)
     session.flush()
     session.expire_all()  # rows loaded earlier in this update still hold the old owner
     return Book(**counts)
 
 
 def _move_reminders(session: Session, source: Member, target: Member,
-                    contact_ids: list[int] | None, leaving: bool) -> None:
-    """Unsent reminders about the moved records go to the target (else they would be lost)."""
+                    moved: dict[str, list[int]], leaving: bool) -> None:
+    """Unsent reminders about the moved records go to the target (else they would be lost).
+
+    Only reminders about what actually moved follow: a manager's escalation copies about
+    other reps' customers stay with the manager, or are cancelled when the manager leaves (the
+    SLA producer escalates again to the owner's new manager). A copy another member holds about
+    a moved customer they can no longer see (moved out of their team) is cancelled too.
+    """
     unsent = (OutboxStatus.PENDING, OutboxStatus.HELD)
-    rows = session.exec(select(Outbox).where(Outbox.member_id == source.id,
+    ids = {kind: set(moved.get(kind, ())) for kind in KINDS}
+    contacts = ids["contact"]
+    rows = session.exec(select(Outbox).where(Outbox.team_id == source.team_id,
                                              col(Outbox.status).in_(unsent))).all()
+    sees: dict[int, bool] = {}
     for row in rows:
-        about = (row.payload or {}).get("contact_id")
-        if contact_ids is not None:
-            follows = row.kind in rk.CONTACT_KINDS and about in contact_ids
-        else:
-            follows = row.kind in (*rk.CONTACT_KINDS, rk.HOLIDAY)
-        if follows:
-            row.member_id, row.chat_id = target.id or 0, target.telegram_user_id
-            row.status, row.lease_owner, row.lease_until = OutboxStatus.PENDING, None, None
-        elif leaving:
-            row.status, row.error = OutboxStatus.CANCELLED, "member deactivated"
+        payload = row.payload or {}
+        if row.member_id == source.id:
+            if row.kind in rk.CONTACT_KINDS:
+                follows = payload.get("contact_id") in contacts or any(
+                    payload.get(f"{kind}_id") in ids[kind] for kind in ("deal", "task", "feedback")
+                    if payload.get(f"{kind}_id") is not None)
+            elif row.kind == rk.HOLIDAY:
+                listed = {ref.get("contact_id") for ref in payload.get("contacts", [])}
+                follows = bool(listed) and listed <= contacts
+            else:
+                follows = False
+            if follows:
+                row.member_id, row.chat_id = target.id or 0, target.telegram_user_id
+                row.status, row.lease_owner, row.lease_until = OutboxStatus.PENDING, None, None
+            elif leaving:
+                row.status, row.error = OutboxStatus.CANCELLED, "member deactivated"
+            else:
+                continue
+        elif row.kind in rk.CONTACT_KINDS and payload.get("contact_id") in contacts:
+            if row.member_id not in sees:
+                holder = session.get(Member, row.member_id)
+                sees[row.member_id] = holder is not None and can_see_owner(
+                    session, holder, target.id or 0)
+            if sees[row.member_id]:
+                continue
+            row.status, row.error = OutboxStatus.CANCELLED, "customer reassigned"
+            row.lease_owner, row.lease_until = None, None
         else:
             continue
         session.add(row)

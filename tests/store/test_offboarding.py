@@ -383,3 +383,49 @@ def test_after_one_contact_changes_hands_both_reps_see_its_paid_order(
         for who in (org.rep, org.rep2):  # the seller and the customer's new owner
             assert orders.get_order(s, actor=me(s, who), order_id=order.id or 0).id == order.id
         assert orders.history_for_contact(s, actor=me(s, org.rep2), contact_id=cid).count == 1
+
+
+def _complaint_escalated(engine: Engine, owner: Member, name: str) -> int:
+    """A contact of `owner` with a complaint past its resolution SLA, escalated by the producer."""
+    from scheduler import producers
+    from tests.builders import make_contact
+    now = utcnow()
+    contact = make_contact(engine, owner=owner, name=name)
+    with unit_of_work(engine) as s:
+        s.add(Feedback(team_id=owner.team_id, owner_id=owner.id, member_id=owner.id,
+                       contact_id=contact.id, kind=FeedbackKind.COMPLAINT, text="broken",
+                       severity="high", created_at=now - timedelta(days=10)))
+    producers.produce_complaint_sla(engine, now)
+    return contact.id or 0
+
+
+def _unsent_about(s: Session, member: Member, contact_id: int) -> list[Outbox]:
+    return [o for o in s.exec(select(Outbox).where(
+        Outbox.member_id == member.id,
+        col(Outbox.status).in_([OutboxStatus.PENDING, OutboxStatus.HELD])))
+        if (o.payload or {}).get("contact_id") == contact_id]
+
+
+def test_a_leaving_managers_escalations_about_other_reps_customers_do_not_go_to_the_receiver(
+        engine: Engine, org: Org) -> None:
+    secret = _complaint_escalated(engine, org.rep2, "Carol秘密客户")
+    with unit_of_work(engine) as s:
+        assert _unsent_about(s, org.manager, secret)  # the manager holds an escalation copy
+        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
+                               target_id=org.rep.id or 0, now=utcnow())
+    with unit_of_work(engine) as s:
+        assert not _unsent_about(s, org.rep, secret)  # Bob may not see Carol's customer
+        assert not _unsent_about(s, org.manager, secret)
+        assert _unsent_about(s, org.rep2, secret)  # the owner's own copy stays
+
+
+def test_moving_one_contact_out_of_a_managers_team_cancels_the_managers_escalation(
+        engine: Engine, org: Org) -> None:
+    secret = _complaint_escalated(engine, org.rep, "Bob客户")
+    with unit_of_work(engine) as s:
+        assert _unsent_about(s, org.manager, secret)
+        offboarding.reassign_contact(s, actor=me(s, org.admin), contact_id=secret,
+                                     target_id=org.other.id or 0, now=utcnow())
+    with unit_of_work(engine) as s:
+        assert not _unsent_about(s, org.manager, secret)
+        assert _unsent_about(s, org.other, secret)  # the new owner gets the owner's copy
