@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from crm_store import audit, inbox, search
@@ -33,7 +34,6 @@ from crm_store.models import (
     Opportunity,
     Order,
     Outbox,
-    OutboxStatus,
     Payment,
     Role,
     StageChange,
@@ -177,8 +177,8 @@ def erase_contact(session: Session, *, actor: Member, contact_id: int) -> Erasur
     for row in audit_rows:
         row.before, row.after = _scrubbed(row.before), _scrubbed(row.after)
         session.add(row)
-    _forget_pending_texts(session, contact_id)
-    inbox_rows = _scrub_inbox(session, traces)
+    _forget_pending_texts(session, contact, traces)
+    inbox_rows = _scrub_inbox(session, traces, _team_user_ids(session, contact.team_id))
     result = Erasure(contact_id, interactions, feedback, tasks, len(orders), len(deals),
                      len(audit_rows), inbox_rows)
     audit.record(session, actor=actor, action="erase", entity="contact", entity_id=contact_id,
@@ -215,27 +215,72 @@ def _traces(contact: Contact) -> list[str]:
     return [s for s in found if s and len(s) >= 2]
 
 
-def _forget_pending_texts(session: Session, contact_id: int) -> None:
-    """Open forms and unsent reminders (queued or held) may quote them: drop or blank."""
-    for state in session.exec(select(DialogState)):
+def _team_user_ids(session: Session, team_id: int) -> list[int]:
+    return [uid for uid in session.exec(
+        select(Member.telegram_user_id).where(Member.team_id == team_id)) if uid is not None]
+
+
+def _forget_pending_texts(session: Session, contact: Contact, traces: list[str]) -> None:
+    """Open forms drop; every reminder naming the contact (any status, nested lists) blanks.
+
+    Only the contact's team is scanned: no other team's rows can be about them.
+    """
+    contact_id = contact.id or 0
+    users = _team_user_ids(session, contact.team_id)
+    for state in session.exec(select(DialogState).where(col(DialogState.user_id).in_(users))):
         if state.data.get("contact_id") == contact_id:
             session.delete(state)
     erased = ERASED_NAME.format(id=contact_id)
-    unsent = (OutboxStatus.PENDING, OutboxStatus.HELD)  # held ones go out in a catch-up
-    for row in session.exec(select(Outbox).where(col(Outbox.status).in_(unsent))):
-        if row.payload.get("contact_id") == contact_id:
-            row.payload = {k: erased if k == "contact_name" else "" if k in PERSONAL_KEYS else v
-                           for k, v in row.payload.items()}
+    for row in session.exec(select(Outbox).where(Outbox.team_id == contact.team_id)):
+        scrubbed = _scrub_payload(row.payload or {}, contact_id, traces, erased)
+        if scrubbed != row.payload:
+            row.payload = scrubbed
             session.add(row)
 
 
-def _scrub_inbox(session: Session, traces: list[str]) -> int:
-    """Forget stored chat updates that mention the contact (rows still in flight are kept)."""
+FREE_TEXT_KEYS = PERSONAL_KEYS | {"summary"}
+
+
+def _scrub_payload(value: Any, contact_id: int, traces: list[str], erased: str) -> Any:
+    """`value` with every part about the contact blanked: its name renamed, free text emptied.
+
+    A dict is about the contact when its contact_id is the contact's or one of its texts
+    quotes the contact (catch-up items carry only the name); other texts lose the quotes.
+    """
+    if isinstance(value, list):
+        return [_scrub_payload(item, contact_id, traces, erased) for item in value]
+    if isinstance(value, str):
+        for trace in traces:
+            value = value.replace(trace, erased)
+        return value
+    if not isinstance(value, dict):
+        return value
+    about = value.get("contact_id") == contact_id or any(
+        isinstance(v, str) and any(t in v for t in traces) for v in value.values())
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if about and key == "contact_name":
+            out[key] = erased
+        elif about and key in FREE_TEXT_KEYS and isinstance(item, str):
+            out[key] = ""
+        else:
+            out[key] = _scrub_payload(item, contact_id, traces, erased)
+    return out
+
+
+def _scrub_inbox(session: Session, traces: list[str], users: list[int]) -> int:
+    """Forget stored chat updates that mention the contact (rows still in flight are kept).
+
+    Private chats of the contact's team only (a private chat's id is its user's id); group
+    chats (negative ids) and rows without a chat are scanned too, as any team may write there.
+    """
     if not traces:
         return 0
     count = 0
+    chats = or_(col(Inbox.chat_id).in_(users), col(Inbox.chat_id).is_(None),
+                col(Inbox.chat_id) < 0)
     stmt = select(Inbox).where(col(Inbox.status).in_([inbox.SENT, inbox.FAILED]),
-                               col(Inbox.payload).is_not(None))
+                               col(Inbox.payload).is_not(None), chats)
     for row in session.exec(stmt):
         stored = json.dumps([row.payload, row.replies], ensure_ascii=False)
         if any(trace in stored for trace in traces):

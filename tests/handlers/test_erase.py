@@ -218,3 +218,41 @@ async def test_erase_blanks_reminders_held_while_the_owner_is_away(chat: Chat):
         held = s.exec(select(Outbox).where(Outbox.dedupe_key == "birthday:held")).one()
         assert held.payload == {"contact_id": contact_id,
                                 "contact_name": f"Erased contact #{contact_id}", "text": ""}
+
+
+async def test_erase_blanks_sent_failed_holiday_and_catch_up_reminders_naming_the_contact(
+        chat: Chat):
+    contact_id = await _seed(chat)
+    erased = f"Erased contact #{contact_id}"
+    with unit_of_work(chat.engine) as s:
+        admin = s.exec(select(Member).where(Member.role == Role.ADMIN)).one()
+        now = utcnow()
+        note = {"contact_id": contact_id, "contact_name": NAME, "text": f"call {NAME} {SECRET}"}
+        outbox.enqueue(s, member=admin, kind=rk.FOLLOWUP_DUE, dedupe_key="sent", due_at=now,
+                       payload=note)
+        outbox.enqueue(s, member=admin, kind=rk.FOLLOWUP_DUE, dedupe_key="failed", due_at=now,
+                       payload=note)
+        outbox.enqueue(s, member=admin, kind=rk.HOLIDAY, dedupe_key="holiday", due_at=now,
+                       payload={"holiday": "春节", "date": "2026-02-17", "contacts": [
+                           {"contact_id": contact_id, "contact_name": NAME, "tier": "A"},
+                           {"contact_id": 99999, "contact_name": "李四", "tier": "B"}]})
+        outbox.enqueue(s, member=admin, kind=rk.CATCH_UP, dedupe_key="catch_up", due_at=now,
+                       payload={"items": [{"kind": rk.FOLLOWUP_DUE, "contact_name": NAME,
+                                           "summary": f"call {NAME} {SECRET}"}], "total": 1})
+        s.flush()
+        for key, status in (("sent", OutboxStatus.SENT), ("failed", OutboxStatus.FAILED)):
+            row = s.exec(select(Outbox).where(Outbox.dedupe_key == key)).one()
+            row.status = status
+            s.add(row)
+    await chat.send(f"/erase #{contact_id}")
+    await chat.press("Erase")
+    with unit_of_work(chat.engine) as s:
+        rows = {o.dedupe_key: o.payload for o in s.exec(select(Outbox))}
+        left = [key for key, payload in rows.items()
+                if any(t in json.dumps(payload, ensure_ascii=False) for t in (NAME, SECRET))]
+        assert not left
+        assert rows["sent"]["contact_name"] == erased and rows["failed"]["text"] == ""
+        assert rows["holiday"]["contacts"][0]["contact_name"] == erased
+        assert rows["holiday"]["contacts"][1]["contact_name"] == "李四"  # someone else stays
+        assert rows["catch_up"]["items"][0] == {"kind": rk.FOLLOWUP_DUE,
+                                                "contact_name": erased, "summary": ""}
