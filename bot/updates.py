@@ -19,6 +19,8 @@ def request_from_update(update: dict[str, Any], bot_username: str = "") -> ChatR
         return None  # edits, channel posts, membership changes
     base = _base(message["from"], message.get("chat", {}), update_id)
     base["message_id"] = message.get("message_id")
+    if isinstance(message.get("date"), int | float):
+        base["sent_at"] = float(message["date"])  # flood counting by send time, not arrival
     text = message.get("text") or ""
     if text.startswith("/"):
         command, args, for_us = _command(text, bot_username)

@@ -3,10 +3,15 @@
 The window lives in this process's memory, keyed by Telegram user id: cheap, and enough for
 one bot process. With several workers each one counts on its own, so a user could get up to
 the limit per worker; a shared store (Redis, a table) would be needed to make it exact.
+
+Updates count at the time the user sent them (Telegram's date) when known, not when they are
+handled: after an outage the stored inbox replays in seconds, yet messages sent at a calm pace
+must not look like a flood. Button presses carry no send time and count when handled.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections import deque
@@ -39,29 +44,36 @@ class _Window:
 
 
 class FloodGuard:
-    """A sliding one-minute window of accepted updates per user."""
+    """A sliding one-minute window of accepted updates per user (wall-clock seconds)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._windows: dict[int, _Window] = {}
         self._lock = threading.Lock()
 
-    def check(self, user_id: int, *, limit: int) -> Verdict:
-        """Count one update from `user_id`; `limit` 0 or less switches the guard off."""
+    def check(self, user_id: int, *, limit: int, sent_at: float | None = None) -> Verdict:
+        """Count one update from `user_id` sent at `sent_at` (default: now).
+
+        `limit` 0 or less switches the guard off.
+        """
         if limit <= 0:
             return Verdict.ALLOW
-        now = self._clock()
+        clock_now = self._clock()
+        # Never later than now, so a sender's clock ahead cannot block anyone.
+        now = clock_now if sent_at is None else min(clock_now, sent_at)
         with self._lock:
             window = self._windows.get(user_id)
             if window is None:
-                self._forget_idle(now)
+                self._forget_idle(clock_now)
                 window = self._windows[user_id] = _Window()
             while window.times and now - window.times[0] >= WINDOW_SECONDS:
                 window.times.popleft()
-            if len(window.times) < limit:
+            # Times stay sorted (a replayed update may be older than one already counted);
+            # only those up to `now` are in this update's window.
+            if bisect.bisect_right(window.times, now) < limit:
                 # Only accepted updates count, so a user who keeps flooding gets back in a
                 # minute after their last accepted message, not a minute after the flood ends.
-                window.times.append(now)
+                bisect.insort(window.times, now)
                 window.warned = False
                 return Verdict.ALLOW
             if window.warned:
@@ -88,7 +100,7 @@ GUARD = FloodGuard()
 
 def gate(session: Session, req: ChatRequest, t: Translator, *, limit: int) -> list[Reply] | None:
     """None to go on routing; otherwise the replies for a flooded update (a warning or none)."""
-    verdict = GUARD.check(req.user_id, limit=limit)
+    verdict = GUARD.check(req.user_id, limit=limit, sent_at=req.sent_at)
     if verdict is Verdict.ALLOW:
         return None
     if verdict is Verdict.SILENT:

@@ -41,6 +41,7 @@ class ChatRequest:
     chat_type: str = "private"
     payload: dict[str, Any] = field(default_factory=dict)
     update_id: int | None = None
+    sent_at: float | None = None  # when the user sent it (Telegram's date, Unix seconds)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -104,3 +105,43 @@ def test_bot_settings_read_the_flood_limit(monkeypatch: pytest.MonkeyPatch):
     assert Settings(_env_file=None).handler_settings().flood_messages_per_minute == 12
     monkeypatch.delenv("FLOOD_MESSAGES_PER_MINUTE")
     assert Settings(_env_file=None).handler_settings().flood_messages_per_minute == 30
+
+
+def test_updates_count_when_sent_so_an_older_replay_is_not_a_flood():
+    fake = FakeClock()
+    fake.now = 10_000.0
+    guard = FloodGuard(clock=fake)
+    # 40 messages sent 15 s apart during an outage, all handled at once after the restart.
+    sent = [fake.now - 600 + 15 * n for n in range(40)]
+    assert [guard.check(7, limit=5, sent_at=at) for at in sent] == [Verdict.ALLOW] * 40
+    # a real burst, sent within one second, is still one
+    burst = [guard.check(8, limit=5, sent_at=fake.now) for _ in range(7)]
+    assert burst == [Verdict.ALLOW] * 5 + [Verdict.WARN, Verdict.SILENT]
+    # a date in the future counts as now
+    assert guard.check(8, limit=5, sent_at=fake.now + 3600) is Verdict.SILENT
+
+
+async def test_inbox_replay_after_an_outage_handles_every_calm_message(engine, monkeypatch):
+    from bot.processor import UpdateProcessor
+    from tests.builders import make_admin
+
+    monkeypatch.setattr(flood, "GUARD", FloodGuard())
+    make_admin(engine)
+    delivered: list[object] = []
+
+    class Sink:
+        async def deliver(self, req, chat_id, replies):  # type: ignore[no-untyped-def]
+            delivered.extend(replies)
+
+    proc = UpdateProcessor(engine=engine, settings=replace(SETTINGS, flood_messages_per_minute=5),
+                           sender=Sink())
+    start = int(time.time()) - 3600  # sent an hour ago, 4 a minute
+    for n in range(20):
+        proc.store({"update_id": 500 + n, "message": {
+            "message_id": 500 + n, "date": start + 15 * n, "text": f"/add Client{n:02d}, Acme",
+            "chat": {"id": 1001, "type": "private"},
+            "from": {"id": 1001, "is_bot": False, "first_name": "Ada", "language_code": "en"}}})
+    for n in range(20):
+        await proc.process(500 + n)
+    with unit_of_work(engine) as s:
+        assert s.exec(select(func.count()).select_from(Contact)).one() == 20
