@@ -488,3 +488,42 @@ class Coupon(SQLModel, table=True):
     expires_at: datetime
     redeemed_at: datetime | None = None
     redeemed_by_id: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Campaign(SQLModel, table=True):
+    """A marketing push over a segment: who to reach, how, and how long an order counts."""
+
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_campaign_team_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    created_by_id: int = Field(foreign_key="member.id")
+    name: str = Field(max_length=80)
+    goal: str = Field(default="", max_length=200)
+    # The analytics filters the audience was chosen by (crm_store/campaigns.py Audience).
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    channel: str = Field(max_length=12)  # call | visit | message | email | wechat
+    template: str = Field(default="", max_length=1000)
+    starts_at: datetime
+    ends_at: datetime
+    conversion_days: int = 30  # an order within this many days of the start converts
+    control_pct: int = 0  # share of the audience held out, to measure the lift
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CampaignTarget(SQLModel, table=True):
+    """One customer of a campaign: whose to reach, held out or not, and what came of it."""
+
+    __tablename__ = "campaign_target"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id", name="uq_campaign_target"),
+        Index("ix_campaign_target_owner", "campaign_id", "owner_id", "control"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    owner_id: int = Field(foreign_key="member.id")
+    control: bool = False  # held out: not reached, compared against
+    outcome: str = Field(default="pending", max_length=16)
+    outcome_at: datetime | None = None
