@@ -1,4 +1,5 @@
-"""Read contact files (CSV in UTF-8/GBK, XLSX, vCard) into raw rows under known columns."""
+"""Read contact files (CSV in UTF-8/GBK/Windows-1252, XLSX, vCard) into raw rows under known
+columns."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import io
 import math
 import quopri
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
@@ -19,6 +21,8 @@ from crm_store.normalize import clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX that unpacks to more is a zip bomb, not contacts
+MAX_CELL = 1_000  # characters kept of a cell before cleaning: no field we keep is longer
 KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
          ".vcf": "vcard", ".vcard": "vcard"}
 _SYNONYMS = {
@@ -36,7 +40,10 @@ _SYNONYMS = {
 _IGNORED_IN_HEADER = re.compile(r"[\s_\-*:：()（）.]")
 HEADERS = {_IGNORED_IN_HEADER.sub("", word): name
            for name, words in _SYNONYMS.items() for word in words.split()}
-_FORMULA_GUARD = re.compile(r"'(?=[=+\-@])")  # our CSV export guards cells like "=…" with "'"
+_FORMULA_GUARD = re.compile(r"\A'(?=[=+\-@])")  # our export guards cells like "=…" with "'"
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GBK/GB18030",
+                  "cp1252": "Windows-1252 (Latin-1)"}
 
 
 @dataclass
@@ -45,6 +52,16 @@ class RawRow:
 
     row: int
     values: dict[str, str]
+    error: str = ""  # a catalog key: the row could not be read as it stands
+
+
+@dataclass
+class FileRows:
+    """What a file holds: its kind, its rows and, for text files, the encoding it was read in."""
+
+    kind: str
+    rows: list[RawRow] = field(default_factory=list)
+    encoding: str = ""  # a key of ENCODING_NAMES; "" for XLSX
 
 
 def file_kind(file_name: str) -> str:
@@ -67,15 +84,47 @@ def check_size(size: int) -> None:
                       limit=MAX_BYTES // 1_048_576)
 
 
-def _decode(content: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return content.decode("utf-16")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
+def _decoded(content: bytes, encoding: str) -> str | None:
+    try:
+        return content.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _latin_share(text: str, *, single_only: bool) -> float:
+    """The share of non-ASCII characters that sit next to a Latin letter, as in "Müller".
+
+    With `single_only`, only characters standing alone between ASCII (no non-ASCII neighbour)
+    count: Latin-1 read as GBK turns "Jürgen" into "J" + one CJK character + "gen", while real
+    Chinese comes in runs ("张伟", "VIP客户").
+    """
+    seen = hits = 0
+    for index, ch in enumerate(text):
+        if ch.isascii():
             continue
+        seen += 1
+        before, after = text[index - 1:index] or " ", text[index + 1:index + 2] or " "
+        if single_only and not (before.isascii() and after.isascii()):
+            continue
+        hits += bool(_LATIN_LETTER.match(before) or _LATIN_LETTER.match(after))
+    return hits / seen if seen else 0.0
+
+
+def _decode(content: bytes) -> tuple[str, str]:
+    """The text and its encoding: UTF-8 (BOM or not), UTF-16 with a BOM, then GB18030 (a
+    superset of GBK) or Windows-1252, whichever reads as plausible text."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16"), "utf-16"
+    text = _decoded(content, "utf-8-sig")
+    if text is not None:
+        return text, "utf-8-sig"
+    chinese, western = _decoded(content, "gb18030"), _decoded(content, "cp1252")
+    if chinese is not None and _latin_share(chinese, single_only=True) < 0.5:
+        return chinese, "gb18030"
+    if western is not None and _latin_share(western, single_only=False) >= 0.5:
+        return western, "cp1252"
+    if chinese is not None:
+        return chinese, "gb18030"
     raise Invalid("transfer.encoding")
 
 
@@ -86,46 +135,125 @@ def _cell(value: Any) -> str:
         return str(int(value))  # a phone typed into Excel comes back as 13800138000.0
     if isinstance(value, datetime | date):
         return value.isoformat()[:10]
-    return _FORMULA_GUARD.sub("", str(value), count=1)
+    return _FORMULA_GUARD.sub("", str(value)[:MAX_CELL], count=1)
 
 
-def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+class _CsvRecords:
+    """The records of a CSV text; `rewind()` reads the lines of the last record again as
+    records of their own, from its second line on.
+
+    A stray quote ('"ACME Ltd,…') makes the reader run the rest of the file into one field:
+    the table reports that record as an error and rewinds, so no row after it is lost.
+    """
+
+    BROKEN: list[str] = []  # noqa: RUF012 - a sentinel: a record too long to be real
+
+    def __init__(self, text: str, dialect: Any) -> None:
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.pos = self.first = 0
+        self.reader = csv.reader(self, dialect)
+
+    def __iter__(self) -> _CsvRecords:
+        return self
+
+    def __next__(self) -> str:  # the reader pulls its lines from here; it asks again after EOF
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+    def records(self) -> Iterator[list[str]]:
+        """Each record in turn; BROKEN for a field past the csv module's limit (128 KB)."""
+        while True:
+            self.first = self.pos
+            try:
+                yield next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" not in str(exc):
+                    raise Invalid("transfer.bad_csv", line=self.first + 1) from exc
+                self.rewind()
+                yield self.BROKEN
+
+    def rewind(self) -> None:
+        """Read again from the second line of the last record."""
+        self.pos = self.first + 1
+
+
+def _csv_rows(content: bytes) -> FileRows:
     if b"\x00" in content[:1024] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Invalid("transfer.unreadable")
-    text = _decode(content)
+    text, encoding = _decode(content)
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+    records = _CsvRecords(text, dialect)
+    return FileRows("csv", _table(records.records(), rewind=records.rewind), encoding)
+
+
+def check_unzipped_size(content: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNZIPPED_BYTES (a zip bomb).
+
+    zipfile stops each part at its declared size (a part that lies fails its CRC), so the
+    declared sizes bound what openpyxl can read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise Invalid("transfer.unreadable") from exc
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise Invalid("transfer.too_big_unzipped", limit=MAX_UNZIPPED_BYTES // 1_048_576)
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook  # heavy: only when a spreadsheet arrives
 
+    check_unzipped_size(content)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
         raise Invalid("transfer.unreadable") from exc
     try:
-        yield from book.worksheets[0].iter_rows(values_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # read-only mode trusts <dimension>, often stale: read it all
+        yield from sheet.iter_rows(values_only=True)
     finally:
         book.close()
 
 
-def _table(rows: Iterable[Iterable[Any]]) -> list[RawRow]:
-    """Rows under the first non-blank row (the header), numbered as a spreadsheet shows them."""
+def _table(rows: Iterable[Iterable[Any]],
+           rewind: Callable[[], None] | None = None) -> list[RawRow]:
+    """Rows under the first non-blank row (the header), numbered as a spreadsheet shows them.
+
+    With `rewind` (CSV), a line break in a column we keep — every kept column is one line —
+    or a record past the field limit means a quote left open: the row becomes an error and
+    the lines it swallowed are read again.
+    """
     columns: dict[int, str] | None = None
     found: list[RawRow] = []
     for number, cells in enumerate(rows, start=1):
-        values = [_cell(v).strip() for v in cells]
-        if not any(values):
+        if cells is _CsvRecords.BROKEN:
+            values: list[str] = []
+            broken = True
+        else:
+            values = [_cell(v).strip() for v in cells]
+            broken = rewind is not None and columns is not None and any(
+                "\n" in values[i] or "\r" in values[i] for i in columns if i < len(values))
+        if not any(values) and not broken:
             continue
         if columns is None:
             columns = _columns(values)
             continue
         if len(found) >= MAX_ROWS:
             raise Invalid("transfer.too_many_rows", limit=MAX_ROWS)
+        if broken:
+            if rewind is not None:
+                rewind()
+            found.append(RawRow(number, {}, error="transfer.reason.open_quote"))
+            continue
         found.append(RawRow(number, {name: values[i] for i, name in columns.items()
                                    if i < len(values)}))
     if not found:
@@ -180,27 +308,35 @@ def _vcard_parts(value: str) -> list[str]:
     return [p.replace("\\;", ";").replace("\\,", ",").strip() for p in parts]
 
 
-def _vcard_rows(content: bytes) -> list[RawRow]:
-    text = _decode(content)
+def _vcard_rows(content: bytes) -> FileRows:
+    text, encoding = _decode(content)
     if "BEGIN:VCARD" not in text.upper():
         raise Invalid("transfer.unreadable")
     found: list[RawRow] = []
+
+    def add(card: dict[str, str], error: str = "") -> None:
+        if len(found) >= MAX_ROWS:
+            raise Invalid("transfer.too_many_rows", limit=MAX_ROWS)
+        found.append(RawRow(len(found) + 1, card, error=error))
+
     card: dict[str, str] | None = None
     for line in _vcard_lines(text):
         head, _, value = line.partition(":")
         prop = head.split(";")[0].split(".")[-1].upper()  # 'item1.TEL;TYPE=CELL' → 'TEL'
         if prop == "BEGIN" and value.strip().upper() == "VCARD":
+            if card is not None:  # the previous card never ended: cut off
+                add(card, "transfer.reason.card_cut")
             card = {}
         elif prop == "END" and card is not None:
-            if len(found) >= MAX_ROWS:
-                raise Invalid("transfer.too_many_rows", limit=MAX_ROWS)
-            found.append(RawRow(len(found) + 1, card))
+            add(card)
             card = None
         elif card is not None:
-            _vcard_property(card, prop, _vcard_value(head, value))
+            _vcard_property(card, prop, _vcard_value(head, value)[:MAX_CELL])
+    if card is not None:  # the file ends inside a card
+        add(card, "transfer.reason.card_cut")
     if not found:
         raise Invalid("transfer.empty")
-    return found
+    return FileRows("vcard", found, encoding)
 
 
 def _vcard_property(card: dict[str, str], prop: str, value: str) -> None:
@@ -221,14 +357,14 @@ def _vcard_property(card: dict[str, str], prop: str, value: str) -> None:
         card.setdefault("tags", value.replace("\\,", ","))
 
 
-def read_rows(content: bytes, file_name: str) -> tuple[str, list[RawRow]]:
-    """The file's kind and its raw rows; Invalid with a specific key when it cannot be read."""
+def read_rows(content: bytes, file_name: str) -> FileRows:
+    """The file's kind, raw rows and encoding; Invalid with a specific key when unreadable."""
     kind = file_kind(file_name)
     check_size(len(content))
     if kind == "xlsx":
         if not content.startswith(b"PK\x03\x04"):
             raise Invalid("transfer.unreadable")
-        return kind, _table(_xlsx_rows(content))
+        return FileRows(kind, _table(_xlsx_rows(content)))
     if kind == "vcard":
-        return kind, _vcard_rows(content)
-    return kind, _table(_csv_rows(content))
+        return _vcard_rows(content)
+    return _csv_rows(content)

@@ -15,7 +15,15 @@ from crm_store import search
 from crm_store.clock import utcnow
 from crm_store.contacts import _AUDITED, NewContact, _normalised
 from crm_store.errors import Invalid
-from crm_store.import_files import MAX_BYTES, MAX_ROWS, RawRow, check_size, file_kind, read_rows
+from crm_store.import_files import (
+    ENCODING_NAMES,
+    MAX_BYTES,
+    MAX_ROWS,
+    RawRow,
+    check_size,
+    file_kind,
+    read_rows,
+)
 from crm_store.models import AuditLog, Company, Contact, Member
 from crm_store.normalize import clean_text, company_key
 from crm_store.team import visible_owner_ids
@@ -68,6 +76,7 @@ class ImportPreview:
     """What an import would do: rows to add, duplicates and errors (nothing written yet)."""
 
     kind: str
+    encoding: str = ""  # how a text file was decoded ("UTF-8", "GBK/GB18030"…); "" for XLSX
     ok: list[ImportRow] = field(default_factory=list)
     duplicates: list[RowIssue] = field(default_factory=list)
     errors: list[RowIssue] = field(default_factory=list)
@@ -184,11 +193,14 @@ def preview_import(
     session: Session, *, actor: Member, content: bytes, file_name: str, region: str = "CN"
 ) -> ImportPreview:
     """Read a file and sort its rows into new contacts, duplicates and errors; write nothing."""
-    kind, raws = read_rows(content, file_name)
-    preview = ImportPreview(kind=kind)
+    found = read_rows(content, file_name)
+    preview = ImportPreview(kind=found.kind, encoding=ENCODING_NAMES.get(found.encoding, ""))
     index = _DuplicateIndex(session, actor)
     visible = visible_owner_ids(session, actor)
-    for raw in raws:
+    for raw in found.rows:
+        if raw.error:  # e.g. a quote left open, a vCard cut off
+            preview.errors.append(RowIssue(raw.row, raw.error))
+            continue
         try:
             row = _validated(raw, region)
         except Invalid as exc:

@@ -127,6 +127,8 @@ def render_preview(preview: ImportPreview, file_name: str, t: Translator) -> Htm
     lines = [t("transfer.preview_title", file=file_name),
              t("transfer.preview_counts", rows=f"{preview.rows:,}", ok=f"{len(preview.ok):,}",
                duplicates=f"{len(preview.duplicates):,}", errors=f"{len(preview.errors):,}")]
+    if preview.encoding:
+        lines.append(t("transfer.preview_encoding", encoding=preview.encoding))
     problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
     if problems:
         lines.append("")

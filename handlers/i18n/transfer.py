@@ -32,6 +32,12 @@ EN: dict[str, str] = {
                          "it again.",
     "transfer.unreadable": "This file is damaged or not what its name says. Save it again as "
                            "CSV, XLSX or vCard and send it.",
+    "transfer.bad_csv": "I can't read line {line} of this CSV file. Save it again as CSV UTF-8 "
+                        "and send it.",
+    "transfer.too_big_unzipped": (
+        "This workbook unpacks to more than {limit} MB, far more than a contact list needs. "
+        "Save just the contacts as CSV or a new XLSX and send that."
+    ),
     "transfer.no_name_column": (
         "I can't find a name column. The first row must name the columns, e.g. "
         "name, company, phone (or 姓名, 公司, 电话). Found: {columns}"
@@ -42,6 +48,11 @@ EN: dict[str, str] = {
     "transfer.reason.dup_row": "same person as row {other}",
     "transfer.reason.dup_contact": "already a contact: {name}",
     "transfer.reason.dup_hidden": "already a colleague's contact",
+    "transfer.reason.open_quote": (
+        "a quote (\") opens here and never closes, so the row runs into the next lines; "
+        "the rows after it were read on their own"
+    ),
+    "transfer.reason.card_cut": "the card is cut off (no END:VCARD)",
     "transfer.preview_title": "📥 <b>Import preview</b> — {file}",
     "transfer.preview_counts": (
         "Rows read: {rows}\n✅ New contacts: <b>{ok}</b>\n"
@@ -50,6 +61,7 @@ EN: dict[str, str] = {
     "transfer.unit_row": "Row {row}: {reason}",
     "transfer.unit_card": "Card {row}: {reason}",
     "transfer.more_problems": "…and {count} more (see the attached list).",
+    "transfer.preview_encoding": "Text encoding: {encoding}",
     "transfer.preview_hint": "Nothing is added yet. Confirm to add {count} contacts, "
                              "owned by you.",
     "transfer.nothing_new": "No new contacts in this file: nothing to add.",
@@ -124,6 +136,11 @@ ZH: dict[str, str] = {
     "transfer.too_many_rows": "文件超过 {limit} 行。请拆分后逐个发送。",
     "transfer.encoding": "无法识别此文件的文字编码。请另存为 CSV UTF-8 后重新发送。",
     "transfer.unreadable": "文件已损坏或与扩展名不符。请重新另存为 CSV、XLSX 或 vCard 后发送。",
+    "transfer.bad_csv": "无法读取此 CSV 文件的第 {line} 行。请重新另存为 CSV UTF-8 后发送。",
+    "transfer.too_big_unzipped": (
+        "此工作簿解压后超过 {limit} MB，远超联系人表所需。"
+        "请只把联系人另存为 CSV 或新的 XLSX 后发送。"
+    ),
     "transfer.no_name_column": (
         "找不到姓名列。第一行必须是列名，例如 姓名、公司、电话（或 name, company, phone）。"
         "找到的列：{columns}"
@@ -134,6 +151,10 @@ ZH: dict[str, str] = {
     "transfer.reason.dup_row": "与第 {other} 行是同一人",
     "transfer.reason.dup_contact": "已是联系人：{name}",
     "transfer.reason.dup_hidden": "已是同事的联系人",
+    "transfer.reason.open_quote": (
+        "此处的引号（\"）没有闭合，本行连到了后面几行；其后的行已单独读取"
+    ),
+    "transfer.reason.card_cut": "名片不完整（缺少 END:VCARD）",
     "transfer.preview_title": "📥 <b>导入预览</b> — {file}",
     "transfer.preview_counts": (
         "读取行数：{rows}\n✅ 新联系人：<b>{ok}</b>\n"
@@ -142,6 +163,7 @@ ZH: dict[str, str] = {
     "transfer.unit_row": "第 {row} 行：{reason}",
     "transfer.unit_card": "第 {row} 张名片：{reason}",
     "transfer.more_problems": "……另有 {count} 条（见附件清单）。",
+    "transfer.preview_encoding": "文字编码：{encoding}",
     "transfer.preview_hint": "尚未添加任何内容。确认后将添加 {count} 位联系人，归你负责。",
     "transfer.nothing_new": "文件中没有新联系人，无需添加。",
     "transfer.confirm": "✅ 添加 {count} 位",

@@ -7,9 +7,11 @@ import io
 import os
 import subprocess
 import sys
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -207,3 +209,47 @@ def test_cli_import_previews_then_adds_with_yes(tmp_path: Path) -> None:
     assert "already a contact: 张伟" in again.stdout and "nothing to add" in again.stdout
     wrong = crm_bot("c.pdf", "--yes")
     assert wrong.returncode == 2 and "c.pdf" in wrong.stderr
+
+
+def stray_quote_csv(rows: int) -> bytes:
+    """`rows` contacts; row 4 of the sheet opens a quote that never closes."""
+    lines = ["name,company,phone"] + [f"Person {i},Co {i},138{i:08d}" for i in range(rows)]
+    lines[3] = 'Person 2,"Co Ltd,13800000002'
+    return "\n".join(lines).encode()
+
+
+def small_bomb() -> bytes:
+    """An XLSX of a few KB that unpacks to more than 50 MB."""
+    book = io.BytesIO()
+    workbook = Workbook()
+    workbook.active.append(["name"])
+    workbook.active.append(["PLACEHOLDER"])
+    workbook.save(book)
+    source, out = zipfile.ZipFile(book), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            archive.writestr(item.filename, body.replace(b"PLACEHOLDER", b"A" * 51 * 2**20))
+    return out.getvalue()
+
+
+async def test_a_stray_quote_costs_one_row_and_says_which(chat: Chat) -> None:
+    await chat.send("/start")
+    await send_file(chat, stray_quote_csv(6000), "a.csv")  # the runaway field passes 128 KB
+    text = chat.text()
+    assert "Rows read: 6,000" in text and "New contacts: <b>5,999</b>" in text
+    assert "Row 4: a quote (\") opens here and never closes" in text
+    assert "Text encoding: UTF-8" in text
+    assert chat.last[0].buttons  # the rest can be confirmed
+
+
+async def test_a_western_csv_shows_its_encoding_and_a_bomb_is_refused_in_chinese(
+        chat: Chat) -> None:
+    await chat.send("/start")
+    text = "Name,Company\nJürgen Müller,Bäckerei Schön GmbH\n"
+    await send_file(chat, text.encode("cp1252"), "kunden.csv")
+    assert "Text encoding: Windows-1252 (Latin-1)" in chat.text()
+    await chat.send("/lang zh")
+    [told] = await send_file(chat, small_bomb(), "a.xlsx")
+    assert told.text.startswith("此工作簿解压后超过 50 MB")
+    assert contact_names(chat) == []

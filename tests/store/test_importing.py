@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import time
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -198,3 +200,108 @@ def test_rows_survive_the_dialog_round_trip() -> None:
     row = importing.ImportRow(row=7, name="张伟", company="华东机械", phone="+8613800138000",
                               tags=["VIP"])
     assert importing.ImportRow.from_json(row.to_json()) == row
+
+
+def stray_quote_csv(rows: int) -> bytes:
+    """`rows` contacts; row 4 of the sheet opens a quote that never closes."""
+    lines = ["name,company,phone"] + [f"客户{i},ACME {i},138{i:08d}" for i in range(rows)]
+    lines[3] = '客户2,"ACME Ltd,13800000002'
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("rows", [10, 6000])  # 6000 rows: the runaway field passes 128 KB
+def test_a_stray_quote_is_an_error_row_and_the_rows_after_it_are_still_read(
+        engine: Engine, rows: int) -> None:
+    admin = make_admin(engine)
+    result = preview(engine, admin, stray_quote_csv(rows), "contacts.csv")
+    assert result.rows == rows
+    assert [(e.row, e.key) for e in result.errors] == [(4, "transfer.reason.open_quote")]
+    assert [r.row for r in result.ok] == [n for n in range(2, rows + 2) if n != 4]
+    assert result.ok[2].name == "客户3" and result.ok[2].company == "ACME 3"
+
+
+def test_a_line_break_in_a_kept_column_is_an_error_not_a_lost_row() -> None:
+    text = 'name,phone\n"Zhang\nWei",13800138000\nLi Na,13900139000\n'
+    found = import_files.read_rows(text.encode(), "a.csv").rows
+    assert [(r.row, r.error) for r in found][0] == (2, "transfer.reason.open_quote")
+    assert found[-1].values == {"name": "Li Na", "phone": "13900139000"}
+    notes = 'name,notes\nZhang Wei,"line one\nline two"\n'  # a column we don't keep may wrap
+    assert [(r.row, r.values, r.error) for r in import_files.read_rows(
+        notes.encode(), "a.csv").rows] == [(2, {"name": "Zhang Wei"}, "")]
+
+
+def stale_dimension(content: bytes, ref: str) -> bytes:
+    """The workbook with its sheet's <dimension> rewritten to `ref`, as some exporters leave it."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]+" ?/>', f'<dimension ref="{ref}"/>'.encode(),
+                              body)
+            archive.writestr(item.filename, body)
+    return out.getvalue()
+
+
+def test_xlsx_rows_past_a_stale_dimension_are_read() -> None:
+    rows: list[list[object]] = [["name", "phone"]]
+    rows += [[f"客户{i}", 13800138000 + i] for i in range(5)]
+    found = import_files.read_rows(stale_dimension(xlsx(rows), "A1:B2"), "客户.xlsx").rows
+    assert [r.values["name"] for r in found] == [f"客户{i}" for i in range(5)]
+
+
+def bomb(size: int) -> bytes:
+    """A workbook of a few KB whose one cell unpacks to `size` bytes."""
+    source, out = zipfile.ZipFile(io.BytesIO(xlsx([["name"], ["张伟"], ["PLACEHOLDER"]]))), \
+        io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"PLACEHOLDER", b"A" * size)
+            archive.writestr(item.filename, body)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(engine: Engine) -> None:
+    admin = make_admin(engine)
+    content = bomb(import_files.MAX_UNZIPPED_BYTES + 1)
+    assert len(content) < 200_000
+    with pytest.raises(Invalid) as caught:
+        preview(engine, admin, content, "x.xlsx")
+    assert caught.value.key == "transfer.too_big_unzipped"
+    assert caught.value.params == {"limit": 50}
+    found = import_files.read_rows(bomb(100_000), "x.xlsx").rows  # big, but under the limit
+    assert [len(r.values["name"]) for r in found] == [2, import_files.MAX_CELL]
+
+
+def test_a_western_csv_is_read_as_windows_1252_and_says_so(engine: Engine) -> None:
+    admin = make_admin(engine)
+    text = "Name,Company,City\nJürgen Müller,Bäckerei Schön GmbH,Köln\nRené Dupont,Café,\n"
+    result = preview(engine, admin, text.encode("cp1252"), "kunden.csv")
+    assert [(r.name, r.company, r.city) for r in result.ok] == [
+        ("Jürgen Müller", "Bäckerei Schön GmbH", "Köln"), ("René Dupont", "Café", None)]
+    assert result.encoding == "Windows-1252 (Latin-1)"
+    chinese = "姓名,公司,标签\n张伟,华东机械,VIP客户\nA座,B栋,\n李娜,ACME,\n"
+    assert preview(engine, admin, chinese.encode("gbk"), "a.csv").encoding == "GBK/GB18030"
+    assert preview(engine, admin, chinese.encode(), "a.csv").encoding == "UTF-8"
+    assert preview(engine, admin, xlsx([["name"], ["A"]]), "a.xlsx").encoding == ""
+
+
+def test_a_vcard_cut_off_is_an_error_not_a_lost_card(engine: Engine) -> None:
+    admin = make_admin(engine)
+    cards = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A One\r\nTEL:13800138000\r\nEND:VCARD\r\n"
+             "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:B Two\r\n"  # cut by the next card
+             "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:C Three\r\nEND:VCARD\r\n"
+             "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:D Four\r\nTEL:13900139000\r\n")  # file ends
+    result = preview(engine, admin, cards.encode(), "x.vcf")
+    assert [r.name for r in result.ok] == ["A One", "C Three"]
+    assert [(e.row, e.key) for e in result.errors] == [
+        (2, "transfer.reason.card_cut"), (4, "transfer.reason.card_cut")]
+
+
+def test_only_a_leading_quote_before_a_formula_sign_is_taken_off() -> None:
+    content = xlsx([["name", "company"], ["'=Zhang", "Rock'-n-Roll Bar"], ["'+Li", "'@home"]])
+    found = import_files.read_rows(content, "a.xlsx").rows
+    assert [r.values for r in found] == [{"name": "=Zhang", "company": "Rock'-n-Roll Bar"},
+                                         {"name": "+Li", "company": "@home"}]
