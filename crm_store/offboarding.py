@@ -259,6 +259,25 @@ def deactivate(session: Session, *, actor: Member, leaver_id: int, target_id: in
     return Handover(leaver, target, moved, deactivated=True, notified=notified)
 
 
+def reactivate(session: Session, *, actor: Member, member_id: int) -> Member:
+    """Let a deactivated member use the bot again (admins only); they start with an empty book.
+
+    For a member the bot could not reach (they had blocked it) or one deactivated by mistake;
+    records handed over at deactivation stay with their new owners (/reassign gives them back).
+    """
+    if actor.role != Role.ADMIN:
+        raise Forbidden("members.admin_only_reactivate")
+    member = _member_in_scope(session, actor, member_id, lock=True)
+    if member.active:
+        raise Invalid("members.already_active", name=member.display_name)
+    before = audit.snapshot(member, ("active",))
+    member.active = True
+    session.add(member)
+    audit.record(session, actor=actor, action="reactivate", entity="member",
+                 entity_id=member.id or 0, before=before, after={"active": True})
+    return member
+
+
 def reassign_book(session: Session, *, actor: Member, source_id: int, target_id: int,
                   now: datetime) -> Handover:
     """Move everything `source_id` owns to `target_id` (the deactivation path, minus leaving)."""

@@ -11,8 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from crm_store import audit
+from crm_store import reminder_kinds as kinds
 from crm_store.clock import utcnow
-from crm_store.models import Member, Outbox, OutboxStatus
+from crm_store.models import Member, Outbox, OutboxStatus, Role
 
 
 def enqueue(
@@ -167,7 +168,11 @@ def hold_for_out_of_office(
 
 
 def mark_unreachable(session: Session, *, member_id: int, reason: str) -> int:
-    """Deactivate a member the bot cannot reach and cancel their unsent rows; return how many."""
+    """Deactivate a member the bot cannot reach and cancel their unsent rows; return how many.
+
+    The team's active admins are told through the outbox, so they can /reactivate the member
+    once the bot can reach them again (no record changes hands: nothing is lost meanwhile).
+    """
     member = session.get(Member, member_id)
     if member is not None and member.active:
         before = audit.snapshot(member, ("active",))
@@ -176,6 +181,7 @@ def mark_unreachable(session: Session, *, member_id: int, reason: str) -> int:
         audit.record(session, actor=None, action="update", entity="member",
                      entity_id=member_id, before=before,
                      after={"active": False, "reason": reason[:100]}, team_id=member.team_id)
+        _tell_admins_unreachable(session, member, reason)
     unsent = (OutboxStatus.PENDING.value, OutboxStatus.HELD.value)
     stmt = (update(Outbox)
             .where(col(Outbox.member_id) == member_id, col(Outbox.status).in_(unsent))
@@ -183,3 +189,15 @@ def mark_unreachable(session: Session, *, member_id: int, reason: str) -> int:
                     error=reason[:ERROR_LENGTH]))
     return session.connection().execute(stmt).rowcount
 
+
+
+def _tell_admins_unreachable(session: Session, member: Member, reason: str) -> None:
+    now = utcnow()
+    admins = session.exec(select(Member).where(
+        Member.team_id == member.team_id, Member.role == Role.ADMIN,
+        col(Member.active).is_(True), Member.id != member.id)).all()
+    for admin in admins:
+        enqueue(session, member=admin, kind=kinds.MEMBER_UNREACHABLE,
+                dedupe_key=f"unreachable:{member.id}:{admin.id}:{now.isoformat()}", due_at=now,
+                payload={"member_id": member.id, "name": member.display_name,
+                         "reason": reason[:100]})

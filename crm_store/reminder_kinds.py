@@ -26,6 +26,8 @@ DIGEST = "digest"  # {period: "day", date, figures: {name: number}, currency}
 CATCH_UP = "catch_up"  # {items: [{kind, contact_name, summary}], total}
 HANDOVER = "handover"  # {from_name, by_name, deactivated, contact, deal, task, order, feedback
 #                        (counts), contact_id?, contact_name?} records given to the member
+MEMBER_UNREACHABLE = "member_unreachable"  # {member_id, name, reason}: to the team's admins
+#                                            when the bot can no longer reach a member
 SNOOZED_PREFIX = "snooze:"  # dedupe keys of snoozed copies: snooze:<outbox id>:<n>
 
 KINDS = (FOLLOWUP_DUE, FOLLOWUP_OVERDUE, STALE_DEAL, SLA_FIRST_RESPONSE, SLA_RESOLUTION,

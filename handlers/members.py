@@ -1,4 +1,5 @@
-"""Members: /members (the team tree), /deactivate and /reassign (handing records over).
+"""Members: /members (the team tree), /deactivate and /reassign (handing records over),
+/reactivate (switching a deactivated or unreachable member back on).
 
 Buttons: "md:<leaver>:<target>" confirms a deactivation, "mr:<source>:<target>" a whole-book
 reassignment; both are checked again by crm_store/offboarding.py when pressed.
@@ -115,6 +116,17 @@ async def deactivate_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
     done = offboarding.deactivate(ctx.session, actor=ctx.member, leaver_id=leaver_id,
                                   target_id=target_id, now=ctx.now)
     return [Reply(summary_view(done, ctx.t), edit=True)]
+
+
+@registry.command("reactivate", help_key="help.reactivate", roles=ADMINS)
+async def reactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
+    """Switch a deactivated member back on: /reactivate <member>."""
+    who = req.args.strip()
+    if not who:
+        return [ctx.text("members.reactivate_usage")]
+    member = offboarding.find_member(ctx.session, actor=ctx.member, name=who)
+    member = offboarding.reactivate(ctx.session, actor=ctx.member, member_id=member.id or 0)
+    return [ctx.text("members.reactivated", name=member.display_name)]
 
 
 @registry.command("reassign", help_key="help.reassign", roles=MANAGERS)

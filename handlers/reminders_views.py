@@ -296,6 +296,11 @@ def _handover(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> 
              **names, **counts)
 
 
+def _unreachable(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+    """A member the bot could not reach was switched off (crm_store/outbox.py, to admins)."""
+    return t("members.notice_unreachable", name=_s(p.get("name"), 60))
+
+
 def _unknown(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     return t("reminders.generic", name=_name(p))
 
@@ -306,6 +311,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any], Translator, ZoneInfo, datetime], 
     rk.SLA_RESOLUTION: _sla("reminders.sla_resolution"), rk.BIRTHDAY: _birthday,
     rk.ANNIVERSARY: _anniversary, rk.HOLIDAY: _holiday, rk.CHURN: _churn,
     rk.DIGEST: _digest, rk.CATCH_UP: _catch_up, rk.HANDOVER: _handover,
+    rk.MEMBER_UNREACHABLE: _unreachable,
 }
 
 

@@ -55,6 +55,18 @@ EN: dict[str, str] = {
                              "and /today show them.",
     "members.notice_contact": "📦 {by} gave you <b>{name}</b> (was {source}), with {deal} open "
                               "deals and {task} open tasks.",
+    "help.reactivate": "switch a deactivated member back on (e.g. after they unblocked the "
+                       "bot): /reactivate <member>",
+    "members.reactivate_usage": "Whom should I switch back on? /reactivate <member>, e.g. "
+                                "/reactivate Bob.",
+    "members.reactivated": "✅ <b>{name}</b> can use the bot again. Records handed over "
+                           "earlier stay with their new owners; /reassign gives some back.",
+    "members.already_active": "{name} is active already.",
+    "members.admin_only_reactivate": "Only an admin can switch members back on.",
+    "members.notice_unreachable": "⚠️ The bot can no longer reach <b>{name}</b> (they blocked "
+                                  "it or left Telegram), so they were switched off; their "
+                                  "records stay theirs. Once they can be reached again: "
+                                  "/reactivate {name}",
 }
 
 ZH: dict[str, str] = {
@@ -105,4 +117,13 @@ ZH: dict[str, str] = {
                              "{order}，待处理的客户反馈：{feedback}。可用 /find 和 /today 查看。",
     "members.notice_contact": "📦 {by}把 <b>{name}</b> 交给了您（原为{source}负责），"
                               "含 {deal} 个进行中的商机和 {task} 个待办任务。",
+    "help.reactivate": "重新启用已停用的成员（例如对方解除屏蔽后）：/reactivate <成员>",
+    "members.reactivate_usage": "要重新启用谁？/reactivate <成员>，例如 /reactivate 王伟。",
+    "members.reactivated": "✅ <b>{name}</b> 已可重新使用本机器人。之前移交的记录仍归新负责人，"
+                           "可用 /reassign 转回。",
+    "members.already_active": "{name}目前在职，无需重新启用。",
+    "members.admin_only_reactivate": "只有管理员可以重新启用成员。",
+    "members.notice_unreachable": "⚠️ 机器人无法再联系 <b>{name}</b>（对方屏蔽了机器人或已注销"
+                                  "Telegram），已自动停用；其名下记录保持不变。可联系上后发送："
+                                  "/reactivate {name}",
 }

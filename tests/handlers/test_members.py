@@ -231,3 +231,31 @@ def test_parsing_who_goes_to_whom(args: str, parts: tuple[str, str | None],
                                   book: str | None) -> None:
     assert split_to(args) == parts
     assert whole_book(parts[0]) == book
+
+
+async def test_a_member_the_bot_could_not_reach_is_announced_and_can_be_switched_back_on(
+        chat: Chat, engine: Engine) -> None:
+    from crm_store import outbox
+
+    admin = make_admin(engine)
+    rep = make_member(engine, by=admin, name="Bob Rep", telegram_user_id=REP_ID)
+    make_contact(engine, owner=rep, name="张伟")
+    with unit_of_work(engine) as s:  # the dispatcher got 403 "bot was blocked by the user"
+        outbox.mark_unreachable(s, member_id=rep.id or 0, reason="Forbidden: bot was blocked")
+    bob = chat_of(engine, REP_ID)
+    assert "switched off" in (await bob.send("/find 张伟"))[0].text
+    with unit_of_work(engine) as s:  # the admin is told, in a reminder they can act on
+        [notice] = s.exec(select(Outbox).where(Outbox.kind == rk.MEMBER_UNREACHABLE)).all()
+        assert notice.member_id == admin.id and notice.payload["name"] == "Bob Rep"
+        text = render_reminder(kind=notice.kind, payload=notice.payload, outbox_id=notice.id or 0,
+                               language="zh-CN", timezone="Asia/Shanghai").text
+        assert "Bob Rep" in text and "/reactivate" in text
+    make_member(engine, by=admin, role=Role.MANAGER, name="Mona", telegram_user_id=MANAGER_ID)
+    refused = await chat_of(engine, MANAGER_ID).send("/reactivate Bob")  # admins only
+    assert "not available for your role" in refused[0].text
+    assert "Bob Rep" in (await chat.send("/reactivate Bob"))[0].text
+    assert "active already" in (await chat.send("/reactivate Bob"))[0].text
+    assert "张伟" in "\n".join(r.text for r in await bob.send("/find 张伟"))
+    assert "/reactivate <member>" in (await chat.send("/reactivate"))[0].text
+    with unit_of_work(engine) as s:
+        assert s.get(Member, rep.id).active is True

@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[frozenset[str], str]] = {
     "atrisk": (EVERYONE, REPLY), "report": (EVERYONE, REPLY), "segments": (EVERYONE, REPLY),
     "team": (EVERYONE, REPLY), "invite": (MANAGERS, REPLY),
     "members": (MANAGERS, REPLY), "deactivate": (ADMINS, REPLY), "reassign": (MANAGERS, REPLY),
+    "reactivate": (ADMINS, REPLY),
     "audit": (EVERYONE, REPLY), "delete": (EVERYONE, REPLY), "restore": (EVERYONE, REPLY),
     "import": (EVERYONE, REPLY), "export": (EVERYONE, REPLY),
     "erase": (ADMINS, REPLY),
