@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from crm_store import audit, search
 from crm_store.clock import utcnow
-from crm_store.contacts import get_contact
+from crm_store.contacts import NewContact, find_duplicates, get_contact
 from crm_store.deals import get_deal
 from crm_store.errors import Invalid, NotFound
 from crm_store.models import Company, Contact, Member, Opportunity, Order
@@ -118,7 +118,11 @@ def _deleted(session: Session, actor: Member, kind: str, row_id: int, now: datet
 
 
 def _refuse_duplicates(session: Session, actor: Member, contact: Contact) -> None:
-    """Refuse to bring back a phone or email a live contact now uses."""
+    """Refuse to bring back a contact /add would call a duplicate of a live one.
+
+    A phone or email a live contact now uses, or a near-identical name at the same company
+    (crm_store/contacts.py find_duplicates, the rule /add applies).
+    """
     for field, value in (("phone", contact.phone), ("email", contact.email)):
         if not value:
             continue
@@ -131,6 +135,16 @@ def _refuse_duplicates(session: Session, actor: Member, contact: Contact) -> Non
             raise Invalid(f"audit.restore.duplicate_{field}", name=contact.name, value=value,
                           other=clash.name)
         raise Invalid(f"audit.restore.duplicate_{field}_hidden", name=contact.name, value=value)
+    # The rest of /add's duplicate rule: a near-identical name at the same company.
+    company = session.get(Company, contact.company_id) if contact.company_id else None
+    data = NewContact(name=contact.name, company=company.name if company else None,
+                      phone=contact.phone, email=contact.email)
+    for clash in find_duplicates(session, actor=actor, data=data, exclude_id=contact.id):
+        if can_see_owner(session, actor, clash.owner_id):
+            raise Invalid("audit.restore.duplicate_name", name=contact.name,
+                          company=data.company or "", other=clash.name)
+        raise Invalid("audit.restore.duplicate_name_hidden", name=contact.name,
+                      company=data.company or "")
 
 
 def restore(

@@ -82,6 +82,14 @@ EN: dict[str, str] = {
     "audit.restore.duplicate_email_hidden": (
         "Cannot restore {name}: another customer in the team now has the email {value}."
     ),
+    "audit.restore.duplicate_name": (
+        "Cannot restore {name}: {other} at {company} is now in the team, most likely the same "
+        "person. Add what you need to {other} instead, or rename one of them first."
+    ),
+    "audit.restore.duplicate_name_hidden": (
+        "Cannot restore {name}: another customer at {company} with a near-identical name is "
+        "now in the team."
+    ),
     "audit.restore.done_contact": "♻️ {name} is back, with the deals and orders deleted with them.",
     "audit.restore.done_deal": "♻️ Deal “{title}” of {name} is back.",
     "audit.restore.done_order": "♻️ Order #{id} of {name} is back.",
@@ -173,6 +181,13 @@ ZH: dict[str, str] = {
     ),
     "audit.restore.duplicate_email_hidden": (
         "无法恢复 {name}：团队中另一位客户现在使用邮箱 {value}。"
+    ),
+    "audit.restore.duplicate_name": (
+        "无法恢复 {name}：团队中已有 {company} 的 {other}，很可能是同一个人。"
+        "请直接在 {other} 上补充信息，或先修改其中一个的名字。"
+    ),
+    "audit.restore.duplicate_name_hidden": (
+        "无法恢复 {name}：团队中已有 {company} 的一位同名（或几乎同名）客户。"
     ),
     "audit.restore.done_contact": "♻️ 已恢复 {name}，连同与其一起删除的商机和订单。",
     "audit.restore.done_deal": "♻️ 已恢复 {name} 的商机“{title}”。",

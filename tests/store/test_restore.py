@@ -210,8 +210,10 @@ def test_restoring_needs_visibility_and_the_window(engine: Engine, org: dict[str
         with pytest.raises(NotFound):
             restore.restore(s, actor=me, kind="c", row_id=cid,
                             now=utcnow() + restore.RESTORE_WINDOW + timedelta(days=1))
+    live = make_contact(engine, owner=rep, name="赵敏")
+    with acting(engine, rep) as (s, me):
         with pytest.raises(NotFound):  # a live record is not "restorable"
-            restore.restore(s, actor=me, kind="c", row_id=cid + 999)
+            restore.restore(s, actor=me, kind="c", row_id=live.id or 0)
     old = make_contact(engine, owner=rep, name="王芳")
     with acting(engine, rep) as (s, me):
         restore.delete_contact(s, actor=me, contact_id=old.id or 0, now=long_ago)
@@ -236,6 +238,27 @@ def test_restore_is_refused_when_the_phone_now_belongs_to_a_live_contact(
     assert caught.value.params["other"] == "李娜新"
     with Session(engine) as s:
         assert (s.get(Contact, cid) or Contact()).deleted_at is not None
+
+
+def test_restore_is_refused_when_the_same_person_was_added_again_at_the_company(
+    engine: Engine, org: dict[str, Member]
+) -> None:
+    rep = org["rep"]
+    first = make_contact(engine, owner=rep, name="张伟", company="华东机械")
+    with acting(engine, rep) as (s, me):
+        restore.delete_contact(s, actor=me, contact_id=first.id or 0)
+    with acting(engine, rep) as (s, me):  # re-added the normal way: no duplicate warning
+        contacts.create_contact(s, actor=me, data=contacts.NewContact(name="张伟",
+                                                                      company="华东机械"))
+    with acting(engine, rep) as (s, me), pytest.raises(Invalid) as caught:
+        restore.restore(s, actor=me, kind="c", row_id=first.id or 0)
+    assert caught.value.key == "audit.restore.duplicate_name"
+    assert caught.value.params == {"name": "张伟", "company": "华东机械", "other": "张伟"}
+    with Session(engine) as s:
+        assert (s.get(Contact, first.id) or Contact()).deleted_at is not None
+        live = s.exec(select(Contact).where(Contact.name == "张伟",
+                                            col(Contact.deleted_at).is_(None))).all()
+        assert len(live) == 1
 
 
 def test_a_deal_of_a_deleted_contact_waits_for_the_contact(
