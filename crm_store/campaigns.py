@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crm_store import audit, loyalty, segments
@@ -92,10 +93,27 @@ def audience_profiles(session: Session, *, actor: Member, now: datetime,
     return found
 
 
-def _check(spec: CampaignSpec) -> tuple[str, str, str]:
-    name = clean_text(spec.name, limit=MAX_NAME + 1)
-    if not name or len(name) > MAX_NAME:
+def _clean_name(name: str) -> str:
+    cleaned = clean_text(name, limit=MAX_NAME + 1)
+    if not cleaned or len(cleaned) > MAX_NAME:
         raise Invalid("campaign.bad_name", limit=MAX_NAME)
+    return cleaned
+
+
+def check_name(session: Session, *, actor: Member, name: str) -> str:
+    """A campaign name, cleaned, that the team does not use yet."""
+    cleaned = _clean_name(name)
+    taken = session.exec(select(Campaign.id).where(Campaign.team_id == actor.team_id,
+                                                   Campaign.name == cleaned)).first()
+    if taken is not None:
+        raise Invalid("campaign.name_taken", name=cleaned)
+    return cleaned
+
+
+def check_spec(spec: CampaignSpec) -> tuple[str, str, str]:
+    """Refuse a spec that cannot start; return its cleaned name, goal and template."""
+    name = _clean_name(spec.name)
+    spec.audience.check()
     if spec.channel not in CHANNELS:
         raise Invalid("campaign.bad_channel", value=spec.channel)
     if not 1 <= spec.days <= 366 or not 1 <= spec.conversion_days <= 366:
@@ -120,11 +138,8 @@ def create_campaign(session: Session, *, actor: Member, spec: CampaignSpec,
     if actor.role == Role.REP:
         raise Forbidden("campaign.managers_only")
     at = now or utcnow()
-    name, goal, template = _check(spec)
-    taken = session.exec(select(Campaign.id).where(Campaign.team_id == actor.team_id,
-                                                   Campaign.name == name)).first()
-    if taken is not None:
-        raise Invalid("campaign.name_taken", name=name)
+    _, goal, template = check_spec(spec)
+    name = check_name(session, actor=actor, name=spec.name)
     found = audience_profiles(session, actor=actor, now=at, audience=spec.audience)
     if not found:
         raise Invalid("campaign.empty")
@@ -328,3 +343,13 @@ PLACEHOLDER = re.compile(r"\{(name|company|last_product|points|tier|coupon)\}")
 def fill(template: str, values: dict[str, str]) -> str:
     """Put the customer's values into the known {placeholders}; any other brace stays as is."""
     return PLACEHOLDER.sub(lambda m: values.get(m[1], ""), template)
+
+
+def target_counts(session: Session, *, actor: Member, campaign_ids: list[int]) -> dict[int, int]:
+    """Targets per campaign that `actor` may see (held-out ones included)."""
+    owners = visible_owner_ids(session, actor)
+    stmt = select(CampaignTarget.campaign_id, func.count()).where(
+        col(CampaignTarget.campaign_id).in_(campaign_ids))
+    if owners is not None:
+        stmt = stmt.where(col(CampaignTarget.owner_id).in_(sorted(owners)))
+    return {cid: int(n) for cid, n in session.exec(stmt.group_by(CampaignTarget.campaign_id))}

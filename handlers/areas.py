@@ -3,6 +3,7 @@
 from handlers import (
     activity,
     audit_area,
+    campaigns,
     checkin,
     contact_add,
     contacts,
@@ -26,6 +27,6 @@ from handlers import (
 from handlers.router import registry
 
 AREAS = (general, contact_add, contacts, activity, followups, deals, orders, feedback, quicklog,
-         checkin, reminders, loyalty, segments, pipeline_stats, team_stats, reports, team, members,
-         audit_area, transfer, privacy)
+         checkin, reminders, loyalty, campaigns, segments, pipeline_stats, team_stats, reports,
+         team, members, audit_area, transfer, privacy)
 registry.area_order = tuple(area.__name__ for area in AREAS)

@@ -12,7 +12,7 @@ from handlers.i18n import en, zh_cn
 # Each sales area keeps both languages side by side in handlers/i18n/<area>.py (EN, ZH).
 AREA_CATALOGS = ("deals", "tasks", "orders", "feedback", "quicklog", "reminders",
                  "segments", "pipeline_stats", "team_stats", "reports", "members", "audit",
-                 "transfer", "privacy", "loyalty")
+                 "transfer", "privacy", "loyalty", "campaigns")
 
 
 def _merge() -> dict[str, dict[str, str]]:

@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[frozenset[str], str]] = {
     "import": (EVERYONE, REPLY), "export": (EVERYONE, REPLY),
     "erase": (ADMINS, REPLY),
     "points": (EVERYONE, REPLY), "coupon": (EVERYONE, REPLY),
+    "campaign": (MANAGERS, REPLY), "campaigns": (EVERYONE, REPLY),
 }
 
 # button prefix -> (roles allowed, outcome, sample data; {contact} {deal} {order} {task}
@@ -100,6 +101,9 @@ CALLBACKS: dict[str, tuple[frozenset[str], str, str]] = {
     "imp": (EVERYONE, REACHED, "imp:1"),
     "er": (ADMINS, REACHED, "er:{contact}"),
     "po": (ADMINS, REACHED, "po:{contact}"),
+    "cf": (MANAGERS, REACHED, "cf:ch:call"), "cc": (MANAGERS, REACHED, "cc"),
+    "cg": (EVERYONE, REACHED, "cg:1:0"), "co": (EVERYONE, REACHED, "co:1:c:0"),
+    "ce": (EVERYONE, REACHED, "ce:1"),
 }
 
 ROLES = (STRANGER, REP, MANAGER, ADMIN)

@@ -1,0 +1,156 @@
+"""/campaign form, /campaigns, a rep's drafts with outcome buttons, the results in chat."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from crm_store import segments
+from crm_store.campaigns import Audience
+from crm_store.clock import utcnow
+from crm_store.db import unit_of_work
+from crm_store.errors import Invalid
+from crm_store.models import CampaignTarget, Contact, Member, Order, Role
+from handlers.campaigns import parse_audience
+from tests.builders import make_admin, make_contact, make_member
+from tests.handlers.conftest import Chat
+
+MANAGER_ID, REP_A, REP_B = 4401, 4402, 4403
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("At risk, tier A, Shanghai", Audience(segment="at_risk", tier="A", city="Shanghai")),
+    ("有流失风险，tier b，上海", Audience(segment="at_risk", tier="B", city="上海")),
+    ("champions", Audience(segment="champions")),
+    ("industry 阀门, tag vip, stage active, birthday 5",
+     Audience(industry="阀门", tag="vip", stage="active", birthday_month=5)),
+    ("all", Audience()),
+])
+def test_audience_words(text: str, expected: Audience) -> None:
+    assert parse_audience(text) == expected
+
+
+@pytest.mark.parametrize("text", ["tier D", "stage sleepy", "birthday may", "segment vips"])
+def test_bad_audience_words(text: str) -> None:
+    with pytest.raises(Invalid):
+        parse_audience(text)
+
+
+@pytest.fixture
+def team(engine: Engine):  # type: ignore[no-untyped-def]
+    """Two reps under a manager; each owns two Shanghai customers who bought long ago."""
+    segments.forget()
+    admin = make_admin(engine)
+    manager = make_member(engine, by=admin, role=Role.MANAGER, name="Mia",
+                          telegram_user_id=MANAGER_ID)
+    reps = [make_member(engine, by=manager, name=name, telegram_user_id=uid)
+            for name, uid in (("Ray", REP_A), ("Rita", REP_B))]
+    names = [("张伟", "<b>华东</b>"), ("李娜", None), ("John Smith", None), ("王芳", None)]
+    for n, (name, company) in enumerate(names):
+        contact = make_contact(engine, owner=reps[n % 2], name=name, company=company)
+        with unit_of_work(engine) as s:
+            row = s.get(Contact, contact.id)
+            assert row is not None
+            row.city = "Shanghai"
+            s.add(Order(team_id=row.team_id, owner_id=row.owner_id, contact_id=row.id or 0,
+                        amount_minor=100_000 * (n + 1), note=f"valves-{n}",
+                        ordered_at=utcnow() - timedelta(days=200)))
+    return admin, manager, reps
+
+
+async def _create(chat: Chat, audience: str = "Shanghai", timing: str = "30 30 0") -> None:
+    await chat.send("/campaign")
+    await chat.send("Spring push: reorders")
+    replies = await chat.send(audience)
+    assert "4 customers match" in replies[0].text
+    await chat.press("Call")
+    await chat.send("Hi {name} ({company}), last time: {last_product}. {points} pts")
+    replies = await chat.send(timing)
+    assert "<b>4</b> customers" in replies[0].text and "Spring push" in replies[0].text
+    await chat.press("Confirm")
+
+
+async def test_manager_creates_and_reps_work_their_drafts(engine: Engine, team) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID)
+    await _create(manager)
+    assert "4 customers for 2 reps" in manager.text()
+    rep = Chat(engine, user_id=REP_A)
+    replies = await rep.send("/campaigns Spring push")
+    draft = replies[1].text  # the biggest customer first: John Smith, then 张伟
+    assert "1/2" in draft and "Hi John Smith (), last time: valves-2. 0 pts" in draft
+    assert "李娜" not in draft and "王芳" not in draft  # Rita's customers
+    replies = await rep.press("Responded", replies)
+    draft = replies[0].text
+    assert replies[0].edit and "Hi 张伟 (&lt;b&gt;华东&lt;/b&gt;)" in draft  # escaped values
+    assert "valves-0" in draft and "<b>华东</b>" not in draft
+    with Session(engine) as s:
+        outcomes = {t.outcome for t in s.exec(select(CampaignTarget))}
+    assert outcomes == {"responded", "pending"}
+    report = await manager.send("/campaigns Spring")
+    assert "reached 1" in report[0].text and "responded 1" in report[0].text
+    assert "Ray" in report[0].text and "Rita" in report[0].text
+
+
+async def test_an_order_in_the_window_shows_as_a_conversion(engine: Engine, team) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID)
+    await _create(manager)
+    await Chat(engine, user_id=REP_B).send("/order 李娜 8000")
+    report = await manager.send("/campaigns Spring push")
+    assert "converted 1 (25%)" in report[0].text and "¥8,000" in report[0].text
+
+
+async def test_reps_cannot_start_campaigns_or_press_other_reps_targets(
+    engine: Engine, team
+) -> None:
+    rep = Chat(engine, user_id=REP_A)
+    replies = await rep.send("/campaign")
+    assert "not available for your role" in replies[0].text
+    await _create(Chat(engine, user_id=MANAGER_ID))
+    with Session(engine) as s:
+        theirs = s.exec(select(CampaignTarget).join(Member, Member.id == CampaignTarget.owner_id)
+                        .where(Member.telegram_user_id == REP_B)).first()
+    assert theirs is not None
+    replies = await rep.press_data(f"co:{theirs.id}:c:0")
+    assert "not one of your campaign targets" in replies[0].text
+
+
+async def test_form_refuses_bad_answers_and_lists_campaigns(engine: Engine, team) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID)
+    assert "No campaigns yet" in (await manager.send("/campaigns"))[0].text
+    await manager.send("/campaign")
+    await manager.send("X")
+    assert "not a value tier" in (await manager.send("tier Z"))[0].text
+    await manager.send("Beijing")
+    await manager.press("Visit")
+    await manager.send("-")
+    assert "Three numbers" in (await manager.send("soon"))[0].text
+    assert "No customer matches" in (await manager.press_data("cf:def"))[0].text
+    await _create(manager)
+    listed = await manager.send("/campaigns")
+    assert "Spring push" in listed[0].text and "4 customers" in listed[0].text
+    await manager.send("/campaign")
+    assert "already a campaign" in (await manager.send("Spring push"))[0].text
+
+
+async def test_control_group_is_reported(engine: Engine, team) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID)
+    await _create(manager, timing="30 30 50")
+    report = await manager.send("/campaigns Spring push")
+    with Session(engine) as s:
+        held = len([t for t in s.exec(select(CampaignTarget)) if t.control])
+    if held:
+        assert f"Control group: {held} held out" in report[0].text
+    else:
+        assert "No control group" in report[0].text
+
+
+async def test_chinese_form(engine: Engine, team) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID, language_code="zh-CN")
+    await manager.send("/lang zh-CN")
+    replies = await manager.send("/campaign")
+    assert "活动<b>名称</b>" in replies[0].text
+    replies = await manager.send("春季")
+    assert "目标客户" in replies[0].text
