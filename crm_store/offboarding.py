@@ -251,12 +251,23 @@ def deactivate(session: Session, *, actor: Member, leaver_id: int, target_id: in
                  entity_id=leaver.id or 0, before=before,
                  after={"active": False, "records_to": target.id})
     _rehome_reports(session, actor, leaver, target)
-    session.connection().execute(
-        update(Invite).where(col(Invite.created_by_id) == leaver.id,
-                             col(Invite.used_at).is_(None), col(Invite.expires_at) > now)
-        .values(expires_at=now))  # a leaver's unused invites die with their access
+    _revoke_invites(session, actor, leaver, now)
     notified = _notify(session, actor, leaver, target, moved, now, deactivated=True)
     return Handover(leaver, target, moved, deactivated=True, notified=notified)
+
+
+def _revoke_invites(session: Session, actor: Member, leaver: Member, now: datetime) -> None:
+    """A leaver's unused invites die with their access, each with an audit row."""
+    invites = session.exec(select(Invite).where(
+        col(Invite.created_by_id) == leaver.id, col(Invite.used_at).is_(None),
+        col(Invite.expires_at) > now)).all()
+    for invite in invites:
+        audit.record(session, actor=actor, action="revoke", entity="invite",
+                     entity_id=invite.id or 0,
+                     before={"expires_at": invite.expires_at.isoformat()},
+                     after={"expires_at": now.isoformat(), "reason": "creator deactivated"})
+        invite.expires_at = now
+        session.add(invite)
 
 
 def reactivate(session: Session, *, actor: Member, member_id: int) -> Member:

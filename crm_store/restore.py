@@ -14,11 +14,20 @@ from typing import TypeVar
 from sqlmodel import Session, SQLModel, col, select
 
 from crm_store import audit, search
+from crm_store import reminder_kinds as rk
 from crm_store.clock import utcnow
 from crm_store.contacts import NewContact, find_duplicates, get_contact
 from crm_store.deals import get_deal
 from crm_store.errors import Invalid, NotFound
-from crm_store.models import Company, Contact, Member, Opportunity, Order
+from crm_store.models import (
+    Company,
+    Contact,
+    Member,
+    Opportunity,
+    Order,
+    Outbox,
+    OutboxStatus,
+)
 from crm_store.orders import can_see_order, get_order, seen_by
 from crm_store.team import can_see_owner, visible_owner_ids
 
@@ -78,8 +87,37 @@ def delete_contact(
         for child in children:
             _stamp(session, actor, child, kind, at, with_contact=contact.id)
     _stamp(session, actor, contact, "c", at)
+    _cancel_reminders(session, contact)
     session.flush()
     return contact
+
+
+def _cancel_reminders(session: Session, contact: Contact) -> None:
+    """Queued and held reminders about a deleted contact must not go out.
+
+    Each cancelled row gives up its dedupe key, so the producers write the reminder again if
+    the contact is restored; a holiday list just drops the contact.
+    """
+    unsent = (OutboxStatus.PENDING, OutboxStatus.HELD)
+    for row in session.exec(select(Outbox).where(Outbox.team_id == contact.team_id,
+                                                 col(Outbox.status).in_(unsent))):
+        payload = row.payload or {}
+        if row.kind == rk.HOLIDAY:
+            people = payload.get("contacts") or []
+            kept = [p for p in people if not (isinstance(p, dict)
+                                              and p.get("contact_id") == contact.id)]
+            if len(kept) == len(people):
+                continue
+            if kept:
+                row.payload = {**payload, "contacts": kept}
+                session.add(row)
+                continue
+        elif not (row.kind in rk.CONTACT_KINDS and payload.get("contact_id") == contact.id):
+            continue
+        row.status, row.error = OutboxStatus.CANCELLED, "contact deleted"
+        row.lease_owner, row.lease_until = None, None
+        row.dedupe_key = f"deleted:{row.id}:{row.dedupe_key}"[:160]
+        session.add(row)
 
 
 def delete_deal(

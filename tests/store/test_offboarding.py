@@ -429,3 +429,21 @@ def test_moving_one_contact_out_of_a_managers_team_cancels_the_managers_escalati
     with unit_of_work(engine) as s:
         assert not _unsent_about(s, org.manager, secret)
         assert _unsent_about(s, org.other, secret)  # the new owner gets the owner's copy
+
+
+def test_invites_revoked_by_a_deactivation_are_audited_one_by_one(
+        engine: Engine, org: Org) -> None:
+    with unit_of_work(engine) as s:
+        ids = [team.create_invite(s, actor=me(s, org.manager), role=Role.REP).id
+               for _ in range(2)]
+    now = utcnow()
+    with unit_of_work(engine) as s:
+        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
+                               target_id=org.admin.id or 0, now=now)
+    with unit_of_work(engine) as s:
+        for invite_id in ids:
+            [row] = s.exec(select(AuditLog).where(AuditLog.entity == "invite",
+                                                  AuditLog.entity_id == invite_id,
+                                                  AuditLog.action == "revoke")).all()
+            assert row.actor_id == org.admin.id
+            assert row.after == {"expires_at": now.isoformat(), "reason": "creator deactivated"}

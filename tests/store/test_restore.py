@@ -316,3 +316,36 @@ def test_history_shows_reassignments_of_the_contact_and_its_deals(
         _, rows, _ = audit.contact_history(s, actor=me, contact_id=cid)
     moved = {(r.entity, r.entity_id) for r, _ in rows if r.action == "reassign"}
     assert {("contact", cid), ("deal", deal_id)} <= moved
+
+
+def test_deleting_a_contact_cancels_its_queued_reminders_and_restore_lets_them_come_back(
+    engine: Engine, org: dict[str, Member]
+) -> None:
+    from crm_store import outbox
+    from crm_store import reminder_kinds as rk
+    from crm_store.models import Outbox, OutboxStatus
+
+    rep = org["rep"]
+    gone = make_contact(engine, owner=rep, name="张伟")
+    stays = make_contact(engine, owner=rep, name="王芳")
+    now = utcnow()
+    with acting(engine, rep) as (s, me):
+        outbox.enqueue(s, member=me, kind=rk.BIRTHDAY, dedupe_key="bd", due_at=now,
+                       payload={"contact_id": gone.id, "contact_name": "张伟"})
+        outbox.enqueue(s, member=me, kind=rk.BIRTHDAY, dedupe_key="bd2", due_at=now,
+                       payload={"contact_id": stays.id, "contact_name": "王芳"})
+        outbox.enqueue(s, member=me, kind=rk.HOLIDAY, dedupe_key="hol", due_at=now,
+                       payload={"holiday": "春节", "date": "2027-02-06", "contacts": [
+                           {"contact_id": gone.id, "contact_name": "张伟", "tier": "A"},
+                           {"contact_id": stays.id, "contact_name": "王芳", "tier": "B"}]})
+        restore.delete_contact(s, actor=me, contact_id=gone.id or 0)
+    with Session(engine) as s:
+        rows = {r.payload.get("contact_name") or r.kind: r for r in s.exec(select(Outbox))}
+        assert rows["张伟"].status == OutboxStatus.CANCELLED
+        assert rows["王芳"].status == OutboxStatus.PENDING
+        assert [p["contact_name"] for p in rows[rk.HOLIDAY].payload["contacts"]] == ["王芳"]
+    with acting(engine, rep) as (s, me):
+        restore.restore(s, actor=me, kind="c", row_id=gone.id or 0)
+        # the dedupe key is free again: the producer writes the reminder anew
+        assert outbox.enqueue(s, member=me, kind=rk.BIRTHDAY, dedupe_key="bd", due_at=now,
+                              payload={"contact_id": gone.id, "contact_name": "张伟"})
