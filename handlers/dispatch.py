@@ -39,13 +39,25 @@ async def handle(req: ChatRequest, *, engine: Engine, settings: HandlerSettings)
             return replies
     except Exception:  # one bad update must never stop the bot or show a trace
         log.exception("update %s failed", req.update_id)
-        t = Translator(language_for(req.language_code, settings.default_language))
+        t = Translator(_language_of(engine, req, settings))
         replies = [Reply(t("error.internal"))]
         if req.update_id is not None:
             with unit_of_work(engine) as session:
                 inbox.mark_handled(session, update_id=req.update_id, chat_id=req.chat_id,
                                    replies=[r.to_json() for r in replies])
         return replies
+
+
+def _language_of(engine: Engine, req: ChatRequest, settings: HandlerSettings) -> str:
+    """The member's chosen language (/lang), else the Telegram app's, else the default."""
+    try:
+        with unit_of_work(engine) as session:
+            member = team.member_by_telegram_id(session, req.user_id)
+            if member is not None and member.language:
+                return member.language
+    except Exception:  # the store may be what failed: answer all the same
+        log.warning("no member language for update %s", req.update_id, exc_info=True)
+    return language_for(req.language_code, settings.default_language)
 
 
 async def _guarded(ctx: Context) -> list[Reply]:
@@ -68,9 +80,9 @@ async def _route(ctx: Context) -> list[Reply]:
     member = await _authenticate(ctx)
     if member is None:
         return _welcome_or_refuse(ctx)
+    ctx.t = Translator(member.language)
     if not member.active:
         return [ctx.text("auth.deactivated")]
-    ctx.t = Translator(member.language)
     if req.kind == Kind.COMMAND:
         return await _command(ctx)
     if req.kind == Kind.CALLBACK:

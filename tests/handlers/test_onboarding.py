@@ -153,3 +153,25 @@ async def test_settings_changes_are_audited_and_refused_ones_are_not(chat: Chat)
     (tz_before, tz_after), (_, hours_after) = changes
     assert tz_before["timezone"] != "Europe/Berlin" and tz_after["timezone"] == "Europe/Berlin"
     assert (hours_after["work_start"], hours_after["work_end"]) == (8, 17)
+
+
+async def test_error_and_deactivation_replies_speak_the_members_chosen_language(
+        chat: Chat, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from crm_store import outbox
+    from crm_store.db import unit_of_work
+
+    admin = make_admin(chat.engine, language="zh-CN")  # chose 中文 with /lang
+    rep = make_member(chat.engine, by=admin, name="Bob", telegram_user_id=2301,
+                      language="zh-CN")
+
+    async def broken(ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dispatch, "_route", broken)
+        replies = await chat.send("/today")  # the Telegram app is in English
+    assert replies[0].text == "抱歉，我这边出了点问题，请再试一次。"
+    with unit_of_work(chat.engine) as s:
+        outbox.mark_unreachable(s, member_id=rep.id or 0, reason="blocked")
+    refused = await Chat(chat.engine, user_id=2301, language_code="en").send("/today")
+    assert refused[0].text == "您在本团队的访问已被停用，请联系管理员。"
