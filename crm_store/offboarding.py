@@ -190,9 +190,23 @@ def _selections(owner_id: int, contact_ids: list[int] | None) -> dict[str, Any]:
     }
 
 
+def _live(model: Any) -> list[Any]:
+    """Conditions leaving out soft-deleted rows (the ones /members does not count either)."""
+    return [col(model.deleted_at).is_(None)] if hasattr(model, "deleted_at") else []
+
+
+def _count_live(session: Session, model: Any, where: list[Any]) -> int:
+    return session.exec(select(func.count()).select_from(model).where(
+        *where, *_live(model))).one()
+
+
 def book_of(session: Session, *, owner: Member) -> Book:
-    """What a whole-book handover of `owner` would move now."""
-    counts = {kind: session.exec(select(func.count()).select_from(model).where(*where)).one()
+    """What a whole-book handover of `owner` would move now, as /members counts it.
+
+    Soft-deleted rows move too (a restore must find them with their new owner) but are not
+    counted: the summary and the notice speak of live records only.
+    """
+    counts = {kind: _count_live(session, model, where)
               for kind, (model, where) in _selections(owner.id or 0, None).items()}
     return Book(**counts)
 
@@ -331,6 +345,7 @@ def _hand_over(session: Session, actor: Member, source: Member, target: Member, 
     moved: dict[str, list[int]] = {}
     for kind, (model, where) in _selections(source.id or 0, contact_ids).items():
         ids = sorted(session.exec(select(model.id).where(*where)).all())
+        counts[kind] = _count_live(session, model, where) if ids else 0  # before they move
         values: dict[str, Any] = {"owner_id": target.id}
         if hasattr(model, "updated_at"):
             values["updated_at"] = now
@@ -340,7 +355,6 @@ def _hand_over(session: Session, actor: Member, source: Member, target: Member, 
         for row_id in ids:
             audit.record(session, actor=actor, action="reassign", entity=kind, entity_id=row_id,
                          before={"owner_id": source.id}, after={"owner_id": target.id})
-        counts[kind] = len(ids)
         moved[kind] = ids
     _move_reminders(session, source, target, moved, leaving)
     session.flush()

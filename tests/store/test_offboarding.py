@@ -447,3 +447,29 @@ def test_invites_revoked_by_a_deactivation_are_audited_one_by_one(
                                                   AuditLog.action == "revoke")).all()
             assert row.actor_id == org.admin.id
             assert row.after == {"expires_at": now.isoformat(), "reason": "creator deactivated"}
+
+
+def test_a_handover_counts_live_records_as_members_does_but_moves_deleted_ones_too(
+        engine: Engine, org: Org) -> None:
+    from crm_store import deals, restore
+    from tests.builders import make_contact
+
+    ids = [make_contact(engine, owner=org.rep, name=f"客户{i}").id or 0 for i in range(3)]
+    with unit_of_work(engine) as s:
+        deals.create_deal(s, actor=me(s, org.rep), contact_id=ids[0], title="泵",
+                          amount_minor=100)
+        restore.delete_contact(s, actor=me(s, org.rep), contact_id=ids[0])  # and its deal
+    with unit_of_work(engine) as s:
+        tree = {r.member.id: r for r in offboarding.team_tree(s, actor=me(s, org.admin))}
+        book = offboarding.book_of(s, owner=me(s, org.rep))
+        assert (book.contact, book.deal) == (tree[org.rep.id].contacts,
+                                             tree[org.rep.id].open_deals) == (2, 0)
+        done = offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
+                                      target_id=org.rep2.id or 0, now=utcnow())
+        assert (done.moved.contact, done.moved.deal) == (2, 0)
+    with unit_of_work(engine) as s:
+        assert {c.owner_id for c in s.exec(select(Contact).where(
+            col(Contact.id).in_(ids)))} == {org.rep2.id}  # the deleted one moved as well
+        [notice] = s.exec(select(Outbox).where(Outbox.kind == rk.HANDOVER)).all()
+        assert (notice.payload["contact"], notice.payload["deal"]) == (2, 0)
+        restore.restore(s, actor=me(s, org.rep2), kind="c", row_id=ids[0])
