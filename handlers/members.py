@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from crm_store import offboarding
-from crm_store.errors import Invalid
+from crm_store.contacts import search_contacts
+from crm_store.errors import DomainError, Invalid
 from crm_store.offboarding import Book, Handover, TreeRow
 from handlers import picking
 from handlers.context import Context
@@ -41,6 +42,37 @@ def split_to(text: str) -> tuple[str, str | None]:
         return text.strip(), None
     last = found[-1]
     return text[: last.start()].strip(), text[last.end():].strip()
+
+
+def splits(text: str) -> list[tuple[str, str]]:
+    """Every (who, to) reading of `text`, the last separator first: 'A to B to C' →
+    [('A to B', 'C'), ('A', 'B to C')]; a name may itself hold "to" (Anna To)."""
+    found: list[tuple[str, str]] = []
+    for start in range(len(text) - 1, -1, -1):  # overlapping too: "Anna To to Carol"
+        match = TO.match(text, start)
+        pair = (text[:start].strip(), text[match.end():].strip()) if match else None
+        if pair is not None and pair not in found:
+            found.append(pair)
+    return found
+
+
+def _member_or_none(ctx: Context, name: str) -> Any:
+    if not name:
+        return None
+    try:
+        return offboarding.find_member(ctx.session, actor=ctx.member, name=name)
+    except DomainError:
+        return None
+
+
+def _both_members(ctx: Context, text: str) -> tuple[Any, Any] | None:
+    """The first reading of 'who to whom' where both sides name a member, if any."""
+    for who, to in splits(text):
+        first = _member_or_none(ctx, who)
+        second = _member_or_none(ctx, to) if first is not None else None
+        if second is not None:
+            return first, second
+    return None
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -94,12 +126,21 @@ async def members(req: ChatRequest, ctx: Context) -> list[Reply]:
 @registry.command("deactivate", help_key="help.deactivate", roles=ADMINS)
 async def deactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Ask before switching a member off: /deactivate <member> [to <member>]."""
-    who, to = split_to(req.args)
-    if not who or to == "":
-        return [ctx.text("members.deactivate_usage")]
-    leaver = offboarding.find_member(ctx.session, actor=ctx.member, name=who)
-    target = (offboarding.find_member(ctx.session, actor=ctx.member, name=to) if to
-              else offboarding.default_receiver(ctx.session, actor=ctx.member, leaver=leaver))
+    found = _both_members(ctx, req.args)
+    whole = _member_or_none(ctx, req.args.strip()) if found is None else None
+    if found is not None:  # "Anna To to Carol": the reading where both are members
+        leaver, target = found
+    elif whole is not None:  # "Anna To": To is her surname, not a missing receiver
+        leaver = whole
+        target = offboarding.default_receiver(ctx.session, actor=ctx.member, leaver=leaver)
+    else:
+        who, to = split_to(req.args)
+        if not who or to == "":
+            return [ctx.text("members.deactivate_usage")]
+        leaver = offboarding.find_member(ctx.session, actor=ctx.member, name=who)
+        target = (offboarding.find_member(ctx.session, actor=ctx.member, name=to) if to
+                  else offboarding.default_receiver(ctx.session, actor=ctx.member,
+                                                    leaver=leaver))
     offboarding.check_deactivation(ctx.session, actor=ctx.member, leaver=leaver, target=target)
     book = offboarding.book_of(ctx.session, owner=leaver)
     lines = [str(ctx.t("members.deactivate_confirm", source=leaver.display_name,
@@ -132,12 +173,16 @@ async def reactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
 @registry.command("reassign", help_key="help.reassign", roles=MANAGERS)
 async def reassign(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Give one contact, or a whole book, to another member."""
-    what, to = split_to(req.args)
+    # The last " to " whose right side names a member, else the last one (its errors show).
+    what, to = next(((w, t) for w, t in splits(req.args) if w and _member_or_none(ctx, t)),
+                    split_to(req.args))
     if not what or not to:
         return [ctx.text("members.reassign_usage")]
     target = offboarding.find_member(ctx.session, actor=ctx.member, name=to)
     source = whole_book(what)
-    if source is not None:
+    # "all from Bob" is a book; "All Star Trading", where no member is named, is a contact.
+    if source is not None and (not source or _member_or_none(ctx, source) is not None
+                               or not _contact_named(ctx, what)):
         return _ask_book(ctx, source, target)
     if not target.active:
         raise Invalid("members.target_inactive", name=target.display_name)
@@ -174,6 +219,10 @@ def _ask_book(ctx: Context, name: str, target: Any) -> list[Reply]:
                        target=target.display_name)), *book_lines(book, ctx.t),
              str(ctx.t("members.credit_stays", source=source.display_name))]
     return [ctx.html(Html("\n".join(lines)), buttons=_confirm(ctx, "mr", source.id, target.id))]
+
+
+def _contact_named(ctx: Context, text: str) -> bool:
+    return bool(search_contacts(ctx.session, actor=ctx.member, query=text, limit=1))
 
 
 def _give_contact(ctx: Context, contact_id: int, target_id: int) -> list[Reply]:

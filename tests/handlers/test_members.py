@@ -259,3 +259,28 @@ async def test_a_member_the_bot_could_not_reach_is_announced_and_can_be_switched
     assert "/reactivate <member>" in (await chat.send("/reactivate"))[0].text
     with unit_of_work(engine) as s:
         assert s.get(Member, rep.id).active is True
+
+
+async def test_names_holding_all_or_to_are_read_the_way_that_names_someone(
+        chat: Chat, engine: Engine) -> None:
+    admin = make_admin(engine)
+    make_member(engine, by=admin, name="Carol", telegram_user_id=4001)
+    make_member(engine, by=admin, name="Anna To", telegram_user_id=4002)
+    make_member(engine, by=admin, name="Anna Lee", telegram_user_id=4003)
+    star = make_contact(engine, owner=admin, name="All Star Trading")
+    # a contact whose name starts with "All" where no member is named: the contact moves
+    moved = await chat.send("/reassign All Star Trading to Carol")
+    assert "All Star Trading" in moved[0].text and "Carol" in moved[0].text
+    with unit_of_work(engine) as s:
+        assert (s.get(Contact, star.id) or Contact()).owner_id != admin.id
+    # a surname "To" is a name, not a missing receiver; with a receiver, the split that works
+    alone = await chat.send("/deactivate Anna To")
+    assert "Deactivate <b>Anna To</b>" in alone[0].text
+    named = await chat.send("/deactivate Anna To to Carol")
+    assert "Deactivate <b>Anna To</b> and give <b>Carol</b>" in named[0].text
+    # "all from <member>" still means a whole book, and an unknown name still says so
+    book = await chat.send("/reassign all from Anna Lee to Carol")
+    assert "owns nothing to move" in book[0].text
+    unknown = await chat.send("/reassign all from Nobody to Carol")
+    assert "No member called “Nobody”" in unknown[0].text
+    assert "Whom should I deactivate" in (await chat.send("/deactivate Bob to"))[0].text
