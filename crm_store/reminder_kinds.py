@@ -28,12 +28,14 @@ HANDOVER = "handover"  # {from_name, by_name, deactivated, contact, deal, task, 
 #                        (counts), contact_id?, contact_name?} records given to the member
 MEMBER_UNREACHABLE = "member_unreachable"  # {member_id, name, reason}: to the team's admins
 #                                            when the bot can no longer reach a member
+LOYALTY_EXPIRING = "loyalty_expiring"  # {contact_id, contact_name, points, points_at,
+#                                        coupons: [{code, value_minor, currency, expires_at}]}
 SNOOZED_PREFIX = "snooze:"  # dedupe keys of snoozed copies: snooze:<outbox id>:<n>
 
 KINDS = (FOLLOWUP_DUE, FOLLOWUP_OVERDUE, STALE_DEAL, SLA_FIRST_RESPONSE, SLA_RESOLUTION,
-         BIRTHDAY, ANNIVERSARY, HOLIDAY, CHURN, DIGEST, CATCH_UP)
+         BIRTHDAY, ANNIVERSARY, HOLIDAY, CHURN, DIGEST, CATCH_UP, LOYALTY_EXPIRING)
 CONTACT_KINDS = (FOLLOWUP_DUE, FOLLOWUP_OVERDUE, STALE_DEAL, SLA_FIRST_RESPONSE, SLA_RESOLUTION,
-                 BIRTHDAY, ANNIVERSARY, CHURN)
+                 BIRTHDAY, ANNIVERSARY, CHURN, LOYALTY_EXPIRING)
 
 
 class ContactRef(TypedDict):

@@ -28,7 +28,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 ICONS = {rk.FOLLOWUP_DUE: "⏰", rk.FOLLOWUP_OVERDUE: "⚠️", rk.STALE_DEAL: "💤",
          rk.SLA_FIRST_RESPONSE: "🚨", rk.SLA_RESOLUTION: "🚨", rk.BIRTHDAY: "🎂",
          rk.ANNIVERSARY: "🤝", rk.HOLIDAY: "🎉", rk.CHURN: "📉", rk.DIGEST: "📊",
-         rk.CATCH_UP: "📬"}
+         rk.CATCH_UP: "📬", rk.LOYALTY_EXPIRING: "⏳"}
 # Holiday names as producers write them (care dates, the holidays package) → catalog keys.
 HOLIDAY_KEYS = {
     "spring festival": "spring", "chinese new year (spring festival)": "spring",
@@ -232,6 +232,22 @@ def _churn(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Htm
     return Html("\n".join(lines))
 
 
+def _loyalty_expiring(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+    lines = [t("reminders.loyalty_expiring", name=_name(p))]
+    at = _at(p.get("points_at"))
+    if _int(p.get("points")) and at is not None:
+        lines.append("• " + t("reminders.loyalty_points", points=_int(p.get("points")),
+                              when=_relative_day(at.astimezone(tz).date(), t, tz, now)))
+    for coupon in (p.get("coupons") or [])[:MAX_LIST]:
+        if not isinstance(coupon, dict):
+            continue
+        at = _at(coupon.get("expires_at"))
+        lines.append("• " + t("reminders.loyalty_coupon", code=_s(coupon.get("code"), 20),
+                              value=_money(coupon.get("value_minor"), coupon),
+                              when=_relative_day(at.astimezone(tz).date() if at else None,
+                                                 t, tz, now)))
+    return Html("\n".join(lines))
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -311,7 +327,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any], Translator, ZoneInfo, datetime], 
     rk.SLA_RESOLUTION: _sla("reminders.sla_resolution"), rk.BIRTHDAY: _birthday,
     rk.ANNIVERSARY: _anniversary, rk.HOLIDAY: _holiday, rk.CHURN: _churn,
     rk.DIGEST: _digest, rk.CATCH_UP: _catch_up, rk.HANDOVER: _handover,
-    rk.MEMBER_UNREACHABLE: _unreachable,
+    rk.MEMBER_UNREACHABLE: _unreachable, rk.LOYALTY_EXPIRING: _loyalty_expiring,
 }
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from crm_store import care, outbox
+from crm_store import care, loyalty, outbox
 from crm_store import reminder_kinds as kinds
 from crm_store.db import unit_of_work
 from crm_store.models import Member, Outbox, Team
@@ -49,7 +49,7 @@ def care_due(member: Member, day: date, care_hour: int) -> datetime:
 
 
 def produce_care(engine: Engine, now: datetime) -> int:
-    """Write today's birthday, anniversary and holiday reminders; return how many are new."""
+    """Write today's birthday, anniversary, holiday and loyalty reminders; return how many new."""
     with unit_of_work(engine) as session:
         team_ids = [tid for tid in session.exec(select(Team.id).order_by(col(Team.id)))]
     return sum(_produce_for_team(engine, team_id or 0, now) for team_id in team_ids)
@@ -144,6 +144,26 @@ class _TeamCare:
             made += self.enqueue(owners[owner_id], kinds.HOLIDAY, key, day, payload)
         return made
 
+    def loyalty(self, day: date, owners: dict[int, Member]) -> int:
+        """Points and coupons lapsing within two weeks: one reminder per customer and date."""
+        made = 0
+        for soon in loyalty.expiring_soon(self.session, team_id=self.team.id or 0,
+                                          owner_ids=list(owners), now=self.now):
+            first = soon.first_at.date().isoformat()
+            key = f"loyalty:{soon.contact_id}:{first}"
+            if not self.missing([key]):
+                continue
+            payload = {"contact_id": soon.contact_id, "contact_name": soon.name,
+                       "points": soon.points,
+                       "points_at": soon.points_at.isoformat() if soon.points_at else None,
+                       "coupons": [{"code": c.code, "value_minor": c.value_minor,
+                                    "currency": c.currency,
+                                    "expires_at": c.expires_at.isoformat()}
+                                   for c in soon.coupons]}
+            made += self.enqueue(owners[soon.owner_id], kinds.LOYALTY_EXPIRING, key, day,
+                                 payload)
+        return made
+
 
 def _produce_for_team(engine: Engine, team_id: int, now: datetime) -> int:
     with unit_of_work(engine) as session:
@@ -156,8 +176,9 @@ def _produce_for_team(engine: Engine, team_id: int, now: datetime) -> int:
         for member in members:
             by_day[local_day(member, now)][member.id or 0] = member
         run = _TeamCare(session, team, now)
+        loyalty.expire_lapsed(session, team_id=team_id, now=now)
         made = 0
         for day, owners in sorted(by_day.items()):
             made += run.birthdays(day, owners) + run.anniversaries(day, owners)
-            made += run.holiday(day, owners)
+            made += run.holiday(day, owners) + run.loyalty(day, owners)
         return made

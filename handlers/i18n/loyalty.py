@@ -52,6 +52,11 @@ EN: dict[str, str] = {
     "coupon.need_code": "Which coupon? <code>/coupon redeem CODE</code>",
     "coupon.none": "{name} has no open coupons.",
     "coupon.list_title": "🎟 <b>{name}</b> · open coupons",
+    # care reminder
+    "reminders.loyalty_expiring": "⏳ <b>{name}</b>: loyalty rewards about to lapse",
+    "reminders.loyalty_points": "{points} points lapse {when}",
+    "reminders.loyalty_coupon": "coupon <code>{code}</code> ({value}) lapses {when}",
+    "reminders.kind_loyalty_expiring": "Expiring rewards",
 }
 
 ZH: dict[str, str] = {
@@ -101,4 +106,8 @@ ZH: dict[str, str] = {
     "coupon.need_code": "哪张券？<code>/coupon redeem 券码</code>",
     "coupon.none": "{name} 没有未使用的优惠券。",
     "coupon.list_title": "🎟 <b>{name}</b> · 未使用的优惠券",
+    "reminders.loyalty_expiring": "⏳ <b>{name}</b>：会员权益即将过期",
+    "reminders.loyalty_points": "{points} 积分将于{when}过期",
+    "reminders.loyalty_coupon": "优惠券 <code>{code}</code>（{value}）将于{when}过期",
+    "reminders.kind_loyalty_expiring": "权益到期",
 }

@@ -62,6 +62,11 @@ PAYLOADS: dict[str, dict[str, Any]] = {
                 "figures": {"new_contacts": 3, "won_minor": 5_000_000}},
     rk.CATCH_UP: {"items": [{"kind": rk.FOLLOWUP_DUE, "contact_name": "张伟",
                              "summary": "发报价"}]},
+    rk.LOYALTY_EXPIRING: {"contact_id": 2, "contact_name": "张伟", "points": 300,
+                          "points_at": "2026-11-24T02:00:00+00:00",
+                          "coupons": [{"code": "AB12CD34", "value_minor": 20_000,
+                                       "currency": "CNY",
+                                       "expires_at": "2026-11-23T09:00:00+00:00"}]},
 }
 EXPECTED = {  # what each kind says, in English and in Chinese
     rk.FOLLOWUP_DUE: ("⏰ Follow up with <b>张伟</b>: 发报价 (due 15:00)",
@@ -85,6 +90,11 @@ EXPECTED = {  # what each kind says, in English and in Chinese
     rk.CATCH_UP: ("While you were away</b> — 1 reminder(s):\n"
                   "• ⏰ Follow-up · <b>张伟</b> — 发报价",
                   "您不在期间</b>共有 1 条提醒：\n• ⏰ 跟进 · <b>张伟</b> — 发报价"),
+    rk.LOYALTY_EXPIRING: ("<b>张伟</b>: loyalty rewards about to lapse\n"
+                          "• 300 points lapse tomorrow\n"
+                          "• coupon <code>AB12CD34</code> (¥200) lapses today",
+                          "• 300 积分将于明天过期\n"
+                          "• 优惠券 <code>AB12CD34</code>（¥200）将于今天过期"),
 }
 
 
@@ -148,6 +158,7 @@ def test_a_catch_up_longer_than_the_list_says_how_many_more() -> None:
     (rk.SLA_FIRST_RESPONSE, ["rs:12:h", "rs:12:t", "rl:12", "ct:2"]),
     (rk.BIRTHDAY, ["rs:12:h", "rs:12:t", "rl:12", "ct:2"]),
     (rk.CHURN, ["rs:12:h", "rs:12:t", "rl:12", "ct:2"]),
+    (rk.LOYALTY_EXPIRING, ["rs:12:h", "rs:12:t", "rl:12", "ct:2"]),
     (rk.HOLIDAY, ["ct:2", "ct:3"]),
     (rk.DIGEST, ["ro:12"]),
     (rk.CATCH_UP, ["ro:12"]),
