@@ -14,10 +14,20 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from crm_store import dialogs, restore
 from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
-from crm_store.models import Feedback, FeedbackKind, Member, Opportunity, Order, Role, Task
-from handlers import dispatch
+from crm_store.models import (
+    AuditLog,
+    Feedback,
+    FeedbackKind,
+    Member,
+    Opportunity,
+    Order,
+    Role,
+    Task,
+)
+from handlers import dispatch, transfer
 from handlers.i18n import Translator
 from handlers.router import registry
 from tests.builders import make_admin, make_contact, make_member
@@ -95,10 +105,13 @@ CALLBACKS: dict[str, tuple[frozenset[str], str, str]] = {
     "sg": (EVERYONE, REPLY, "sg:"),
     "sl": (EVERYONE, REACHED, "sl:rfm:x:0:"),
     "tm": (EVERYONE, REACHED, "tm:0:week"),
-    "au": (EVERYONE, REACHED, "au:1"), "ax": (EVERYONE, REACHED, "ax:1"),
-    "av": (EVERYONE, REACHED, "av:1"),
-    "md": (ADMINS, REACHED, "md:1"), "mr": (MANAGERS, REACHED, "mr:1"),
-    "imp": (EVERYONE, REACHED, "imp:1"),
+    # Well-formed samples, so the handler's own checks run (not the stale-button return).
+    "au": (EVERYONE, REPLY, "au:{contact}:{last_audit}"),
+    "ax": (EVERYONE, REACHED, "ax:{contact}"),
+    "av": (EVERYONE, REACHED, "av:c:{deleted_contact}"),
+    "md": (ADMINS, REPLY, "md:{rep_member}:{manager_member}"),
+    "mr": (MANAGERS, REPLY, "mr:{rep_member}:{manager_member}"),
+    "imp": (EVERYONE, REPLY, "imp:no:{import_token}"),
     "er": (ADMINS, REACHED, "er:{contact}"),
     "po": (ADMINS, REACHED, "po:{contact}"),
     "cf": (MANAGERS, REACHED, "cf:ch:call"), "cc": (MANAGERS, REACHED, "cc"),
@@ -149,11 +162,24 @@ def _seed_records(world: World) -> None:
         "task": Task(**owned, text="call", due_at=utcnow() + timedelta(days=1)),
         "feedback": Feedback(**owned, member_id=rep.id, kind=FeedbackKind.PRAISE, text="great"),
     }
+    gone = make_contact(engine, owner=rep, name="李娜", company="华南贸易")
     with unit_of_work(engine) as s:
         for row in rows.values():
             s.add(row)
         s.flush()
         world.ids.update({key: row.id for key, row in rows.items()})
+        restore.delete_contact(s, actor=s.get(Member, rep.id), contact_id=gone.id or 0)
+        world.ids["deleted_contact"] = gone.id
+        world.ids["last_audit"] = (s.exec(select(AuditLog.id).order_by(
+            AuditLog.id.desc())).first() or 0) + 1  # type: ignore[union-attr]
+        members = {m.telegram_user_id: m.id for m in s.exec(select(Member))}
+        world.ids.update({f"{role}_member": members[USER_IDS[role]]
+                          for role in (REP, MANAGER, ADMIN)})
+        # each member has an import waiting for Confirm/Cancel, as after sending a file
+        world.ids["import_token"] = "t0k"
+        for role in (REP, MANAGER, ADMIN):
+            dialogs.put(s, chat_id=USER_IDS[role], user_id=USER_IDS[role], flow=transfer.FLOW,
+                        data={"token": "t0k", "rows": []})
 
 
 def _registered_commands() -> list[str]:
