@@ -1,17 +1,21 @@
 """Fuzzing the dispatcher: >= 10,000 random and hostile updates, no crash, no leak across teams.
 
 One SQLite database holds two teams. Team A's admin, manager and rep (and strangers) send
-random text, every registered command with random arguments, and forged buttons naming team
-B's records. Every reply must be a normal Reply within Telegram's limits, nothing may crash,
-no text of team B may show, and team B's rows must stay byte-for-byte the same.
+random text, every registered command with random arguments, forged buttons naming team
+B's records, and files to import (random bytes, CSV with stray quotes, workbooks broken or
+unpacking to gigabytes, cut-off vCards, wrong types). Every reply must be a normal Reply
+within Telegram's limits, nothing may crash, no text of team B may show, and team B's rows
+must stay byte-for-byte the same.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import json
 import os
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +23,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
@@ -131,6 +136,75 @@ def callback_data(draw: st.DrawFn, other_ids: list[int]) -> str:
     return draw(st.one_of(st.just(data), st.text(max_size=80)))
 
 
+def _workbook(rows: list[list[object]], *, stretch: bytes = b"", dimension: bool = False) -> bytes:
+    """An XLSX of `rows`; `stretch` replaces the cell "BIG" (a zip bomb), `dimension` makes the
+    sheet's <dimension> claim one row only."""
+    book, raw = Workbook(), io.BytesIO()
+    for row in rows:
+        book.active.append(row)
+    book.save(raw)
+    source, out = zipfile.ZipFile(raw), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"BIG", stretch or b"BIG")
+                if dimension:
+                    body = body.replace(b'<dimension ref="', b'<dimension ref="A1:A1" x="')
+            archive.writestr(item.filename, body)
+    return out.getvalue()
+
+
+WORKBOOKS = [
+    _workbook([["姓名", "手机", "邮箱"], ["张伟", 13800138000, "zw@hd.cn"],
+               ["=1+1", "+86 1", "@x"]]),
+    _workbook([["name"], *([f"Person {i}"] for i in range(30))], dimension=True),
+    _workbook([["name"], ["BIG"]], stretch=b"A" * (51 * 2**20)),  # unpacks to over 50 MB
+    _workbook([["phone"], [1]]),
+    b"PK\x03\x04" + bytes(range(256)) * 4,
+]
+CELL = st.one_of(st.sampled_from(['"', '"x', 'x"', '""', "'=1+1", "13800138000", "张伟", "\n",
+                                  "a@b.cn", ";", "\t", "Müller"]), st.text(max_size=20))
+VCARD = st.lists(st.sampled_from([
+    "BEGIN:VCARD", "END:VCARD", "VERSION:3.0", "FN:张伟", "FN:", "N:王;芳;;;", "TEL:13800138000",
+    "TEL:abc", "EMAIL:x@y.cn", "ORG:华东机械", "N;ENCODING=QUOTED-PRINTABLE:=E5=BC=A0;=",
+    " folded", "CATEGORIES:VIP,老客户", "ADR:;;;上海",
+    "TEL;CHARSET=nope;ENCODING=QUOTED-PRINTABLE:=FF"]),
+    max_size=20).map("\r\n".join)
+
+
+@st.composite
+def csv_file(draw: st.DrawFn) -> bytes:
+    """A CSV with random cells: stray quotes, line breaks, formulas, in one of the encodings."""
+    header = draw(st.sampled_from(["name,company,phone", "姓名;公司;手机", "name", "phone", ""]))
+    rows = draw(st.lists(st.lists(CELL, min_size=1, max_size=5).map(",".join), min_size=1,
+                         max_size=15))
+    text = "\n".join([header, *rows])
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "cp1252", "utf-16"]))
+    return text.encode(encoding, errors="replace")
+
+
+FILES = {  # what a file holds, and the names it may come with
+    "csv": (csv_file(), ["客户.csv", "A.CSV", "b.txt", "c.tsv"]),
+    "xlsx": (st.sampled_from(WORKBOOKS), ["客户.xlsx", "b.XLSM"]),
+    "vcard": (VCARD.map(str.encode), ["通讯录.vcf", "b.vcard"]),
+    "other": (st.binary(max_size=600), ["a.xls", "a.pdf", "", "noext", ".csv", "x.xlsx", "y.vcf"]),
+}
+
+
+@st.composite
+def document(draw: st.DrawFn) -> dict[str, object]:
+    """A file sent to the bot: downloaded or not, named for what it holds or not."""
+    content, names = FILES[draw(st.sampled_from(sorted(FILES)))]
+    name = draw(st.one_of(st.sampled_from(names), st.tuples(
+        st.text(max_size=60), st.sampled_from([".csv", ".xlsx", ".vcf", ".exe"])).map("".join)))
+    payload: dict[str, object] = {"document": {"file_name": name, "file_size": draw(
+        st.sampled_from([10, 0, 6 * 2**20]))}}
+    if draw(st.integers(0, 19)):
+        payload |= {"content": draw(content), "file_name": name}
+    return payload if draw(st.integers(0, 19)) else {"media": "photo"}
+
+
 @st.composite
 def update(draw: st.DrawFn, other_ids: list[int]) -> ChatRequest:
     """One update from a member of team A or a stranger."""
@@ -138,7 +212,8 @@ def update(draw: st.DrawFn, other_ids: list[int]) -> ChatRequest:
     base = {"user_id": user, "chat_id": user,
             "language_code": draw(st.sampled_from(["en", "zh-CN", "zh-hans", "fr", None]))}
     kind = draw(st.sampled_from([Kind.TEXT, Kind.COMMAND, Kind.CALLBACK, Kind.COMMAND,
-                                 Kind.CALLBACK, Kind.COMMAND, Kind.CONTACT, Kind.LOCATION]))
+                                 Kind.DOCUMENT, Kind.CALLBACK, Kind.COMMAND, Kind.CONTACT,
+                                 Kind.LOCATION]))
     if kind == Kind.COMMAND:
         command, args = draw(st.sampled_from(COMMANDS)), draw(TEXT)
         return ChatRequest(kind=kind, command=command, args=args, text=f"/{command} {args}",
@@ -149,6 +224,8 @@ def update(draw: st.DrawFn, other_ids: list[int]) -> ChatRequest:
     if kind == Kind.CONTACT:
         payload = {"contact": {"phone_number": draw(TEXT), "first_name": draw(TEXT)}}
         return ChatRequest(kind=kind, payload=payload, **base)
+    if kind == Kind.DOCUMENT:
+        return ChatRequest(kind=kind, payload=draw(document()), **base)
     if kind == Kind.LOCATION:
         coordinate = st.floats(allow_nan=True, allow_infinity=True)
         payload = {"location": {"latitude": draw(coordinate), "longitude": draw(coordinate)}}
