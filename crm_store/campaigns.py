@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from crm_store import audit, loyalty, segments
@@ -164,11 +164,18 @@ def create_campaign(session: Session, *, actor: Member, spec: CampaignSpec,
     return campaign
 
 
+def _owned_by(actor: Member):  # type: ignore[no-untyped-def]
+    return select(Contact.id).where(Contact.owner_id == actor.id,
+                                    col(Contact.deleted_at).is_(None))
+
+
 def visible_campaigns(session: Session, *, actor: Member) -> list[Campaign]:
     """The team's campaigns, newest first (a rep: those with targets of theirs)."""
     stmt = select(Campaign).where(Campaign.team_id == actor.team_id)
     if actor.role == Role.REP:
-        mine = select(CampaignTarget.campaign_id).where(CampaignTarget.owner_id == actor.id)
+        mine = select(CampaignTarget.campaign_id).where(or_(
+            CampaignTarget.owner_id == actor.id, col(CampaignTarget.contact_id).in_(
+                _owned_by(actor))))
         stmt = stmt.where(col(Campaign.id).in_(mine))
     return list(session.exec(stmt.order_by(col(Campaign.id).desc()).limit(20)))
 
@@ -222,8 +229,9 @@ def my_drafts(session: Session, *, actor: Member, campaign_id: int, offset: int 
               limit: int = DRAFTS_PAGE) -> DraftPage:
     """The acting member's own targets (not held out), pending ones first."""
     campaign = get_campaign(session, actor=actor, campaign_id=campaign_id)
+    # The customer's current owner works the draft: a handover after Confirm moves it too.
     base = select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id,
-                                        CampaignTarget.owner_id == actor.id,
+                                        col(CampaignTarget.contact_id).in_(_owned_by(actor)),
                                         col(CampaignTarget.control).is_(False))
     every = list(session.exec(base.order_by(col(CampaignTarget.outcome) != PENDING,
                                             col(CampaignTarget.id))))
@@ -254,9 +262,12 @@ def mark(session: Session, *, actor: Member, target_id: int, outcome: str,
     target = session.get(CampaignTarget, target_id)
     owners = visible_owner_ids(session, actor)
     campaign = session.get(Campaign, target.campaign_id) if target else None
-    if target is None or campaign is None or campaign.team_id != actor.team_id or (
-        owners is not None and target.owner_id not in owners
-    ) or target.control:
+    contact = session.get(Contact, target.contact_id) if target else None
+    if target is None or campaign is None or contact is None or (
+        campaign.team_id != actor.team_id
+    ) or (owners is not None and not {target.owner_id, contact.owner_id} & owners) or (
+        target.control
+    ):
         raise NotFound("campaign.target_not_found")
     before = audit.snapshot(target, ("outcome",))
     target.outcome, target.outcome_at = outcome, now or utcnow()

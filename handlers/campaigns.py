@@ -182,8 +182,6 @@ async def confirm(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Confirm: create the campaign and give each target to its owner."""
     data = _form(ctx, "confirm")
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if not data.get("template"):
-        data["template"] = ctx.t.raw("campaign.default_template")
     created = campaigns.create_campaign(ctx.session, actor=ctx.member, spec=_spec(data),
                                         now=ctx.now)
     found = campaigns.evaluate(ctx.session, actor=ctx.member, campaign_id=created.id or 0)

@@ -11,6 +11,7 @@ from crm_store.money import format_money
 from handlers.i18n import Html, Translator, escape
 from handlers.loyalty_views import tier_name
 from handlers.orders_views import local_date
+from handlers.reminders_views import greeting_language
 
 
 def channel(name: str, t: Translator) -> str:
@@ -71,7 +72,9 @@ def draft(page: DraftPage, t: Translator) -> Html:
     if contact.phone:
         lines.append(t("drafts.phone", phone=contact.phone))
     lines.append(t("drafts.outcome", outcome=t.plain(f"drafts.outcome.{item.target.outcome}")))
-    template = page.campaign.template or t.raw("campaign.default_template")
+    # The standard text greets each customer in their own language (guessed from the name).
+    template = page.campaign.template or Translator(
+        greeting_language(contact.name)).raw("campaign.default_template")
     lines += ["", t("drafts.draft", text=fill(template, draft_values(item, t)))]
     return Html("\n".join(lines))
 

@@ -80,7 +80,7 @@ EN: dict[str, str] = {
     # drafts
     "drafts.none": "You have no customers in <b>{name}</b>.",
     "drafts.title": "🎯 <b>{campaign}</b> · {n}/{total} · {channel}",
-    "drafts.customer": "<b>{name}</b>{company} · {points} points · tier {tier}",
+    "drafts.customer": "<b>{name}</b>{company} · {points} points · member tier {tier}",
     "drafts.phone": "📞 {phone}",
     "drafts.outcome": "Status: {outcome}",
     "drafts.draft": "Draft:\n<i>{text}</i>",
@@ -183,7 +183,7 @@ ZH: dict[str, str] = {
     "campaigns.button_report": "📊 {name}",
     "drafts.none": "您在 <b>{name}</b> 中没有客户。",
     "drafts.title": "🎯 <b>{campaign}</b> · {n}/{total} · {channel}",
-    "drafts.customer": "<b>{name}</b>{company} · {points} 积分 · 等级 {tier}",
+    "drafts.customer": "<b>{name}</b>{company} · {points} 积分 · 会员等级 {tier}",
     "drafts.phone": "📞 {phone}",
     "drafts.outcome": "状态：{outcome}",
     "drafts.draft": "草稿：\n<i>{text}</i>",

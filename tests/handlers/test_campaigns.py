@@ -154,3 +154,21 @@ async def test_chinese_form(engine: Engine, team) -> None:
     assert "活动<b>名称</b>" in replies[0].text
     replies = await manager.send("春季")
     assert "目标客户" in replies[0].text
+
+
+async def test_the_standard_text_greets_each_customer_in_their_language(
+    engine: Engine, team
+) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID)
+    await manager.send("/campaign")
+    await manager.send("Greetings")
+    await manager.send("Shanghai")
+    await manager.press("Call")
+    await manager.send("-")
+    await manager.press("no control group")
+    await manager.press("Confirm")
+    rep = Chat(engine, user_id=REP_A)
+    first = (await rep.send("/campaigns Greetings"))[1]
+    assert "Hello John Smith, thank you" in first.text
+    second = await rep.press("Skip", [first])
+    assert "张伟您好" in second[0].text

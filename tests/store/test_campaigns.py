@@ -178,3 +178,22 @@ def test_conversion_counts_only_orders_inside_the_window_and_lift(engine: Engine
     assert found.lift == pytest.approx(2 / len(treated) - 1 / len(held))
     assert sum(f.targets for _, f in found.per_rep) == len(treated)
     assert {name for name, _ in found.per_rep} == {"Ray", "Olga"}
+
+
+def test_a_handed_over_customer_moves_to_the_new_owners_drafts(engine: Engine, team) -> None:
+    from crm_store import offboarding
+
+    admin, _, reps = team
+    campaign = _as(engine, admin, campaigns.create_campaign, now=NOW,
+                   spec=CampaignSpec(name="H", audience=Audience(city="Shanghai")))
+    before = [_as(engine, rep, campaigns.my_drafts, campaign_id=campaign.id, limit=100).total
+              for rep in reps]
+    first = _as(engine, reps[0], campaigns.my_drafts, campaign_id=campaign.id).drafts[0]
+    _as(engine, admin, offboarding.reassign_contact, contact_id=first.contact.id,
+        target_id=reps[1].id, now=NOW)
+    after = [_as(engine, rep, campaigns.my_drafts, campaign_id=campaign.id, limit=100).total
+             for rep in reps]
+    assert after == [before[0] - 1, before[1] + 1]
+    marked = _as(engine, reps[1], campaigns.mark, target_id=first.target.id,
+                 outcome="contacted")
+    assert marked.outcome == "contacted" and marked.owner_id == reps[0].id  # credited as set
