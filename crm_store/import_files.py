@@ -357,7 +357,13 @@ def _vcard_property(card: dict[str, str], prop: str, value: str) -> None:
         card.setdefault("tags", value.replace("\\,", ","))
 
 
-def read_rows(content: bytes, file_name: str) -> FileRows:
+def read_rows(content: bytes, file_name: str) -> tuple[str, list[RawRow]]:
+    """The file's kind and raw rows; Invalid with a specific key when it cannot be read."""
+    found = read_file(content, file_name)
+    return found.kind, found.rows
+
+
+def read_file(content: bytes, file_name: str) -> FileRows:
     """The file's kind, raw rows and encoding; Invalid with a specific key when unreadable."""
     kind = file_kind(file_name)
     check_size(len(content))

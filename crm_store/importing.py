@@ -22,7 +22,7 @@ from crm_store.import_files import (
     RawRow,
     check_size,
     file_kind,
-    read_rows,
+    read_file,
 )
 from crm_store.models import AuditLog, Company, Contact, Member
 from crm_store.normalize import clean_text, company_key
@@ -193,7 +193,7 @@ def preview_import(
     session: Session, *, actor: Member, content: bytes, file_name: str, region: str = "CN"
 ) -> ImportPreview:
     """Read a file and sort its rows into new contacts, duplicates and errors; write nothing."""
-    found = read_rows(content, file_name)
+    found = read_file(content, file_name)
     preview = ImportPreview(kind=found.kind, encoding=ENCODING_NAMES.get(found.encoding, ""))
     index = _DuplicateIndex(session, actor)
     visible = visible_owner_ids(session, actor)

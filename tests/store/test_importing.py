@@ -222,11 +222,11 @@ def test_a_stray_quote_is_an_error_row_and_the_rows_after_it_are_still_read(
 
 def test_a_line_break_in_a_kept_column_is_an_error_not_a_lost_row() -> None:
     text = 'name,phone\n"Zhang\nWei",13800138000\nLi Na,13900139000\n'
-    found = import_files.read_rows(text.encode(), "a.csv").rows
+    _, found = import_files.read_rows(text.encode(), "a.csv")
     assert [(r.row, r.error) for r in found][0] == (2, "transfer.reason.open_quote")
     assert found[-1].values == {"name": "Li Na", "phone": "13900139000"}
     notes = 'name,notes\nZhang Wei,"line one\nline two"\n'  # a column we don't keep may wrap
-    assert [(r.row, r.values, r.error) for r in import_files.read_rows(
+    assert [(r.row, r.values, r.error) for r in import_files.read_file(
         notes.encode(), "a.csv").rows] == [(2, {"name": "Zhang Wei"}, "")]
 
 
@@ -246,7 +246,7 @@ def stale_dimension(content: bytes, ref: str) -> bytes:
 def test_xlsx_rows_past_a_stale_dimension_are_read() -> None:
     rows: list[list[object]] = [["name", "phone"]]
     rows += [[f"客户{i}", 13800138000 + i] for i in range(5)]
-    found = import_files.read_rows(stale_dimension(xlsx(rows), "A1:B2"), "客户.xlsx").rows
+    _, found = import_files.read_rows(stale_dimension(xlsx(rows), "A1:B2"), "客户.xlsx")
     assert [r.values["name"] for r in found] == [f"客户{i}" for i in range(5)]
 
 
@@ -271,7 +271,7 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(engine: Engine) -> N
         preview(engine, admin, content, "x.xlsx")
     assert caught.value.key == "transfer.too_big_unzipped"
     assert caught.value.params == {"limit": 50}
-    found = import_files.read_rows(bomb(100_000), "x.xlsx").rows  # big, but under the limit
+    found = import_files.read_file(bomb(100_000), "x.xlsx").rows  # big, but under the limit
     assert [len(r.values["name"]) for r in found] == [2, import_files.MAX_CELL]
 
 
@@ -302,6 +302,6 @@ def test_a_vcard_cut_off_is_an_error_not_a_lost_card(engine: Engine) -> None:
 
 def test_only_a_leading_quote_before_a_formula_sign_is_taken_off() -> None:
     content = xlsx([["name", "company"], ["'=Zhang", "Rock'-n-Roll Bar"], ["'+Li", "'@home"]])
-    found = import_files.read_rows(content, "a.xlsx").rows
+    found = import_files.read_file(content, "a.xlsx").rows
     assert [r.values for r in found] == [{"name": "=Zhang", "company": "Rock'-n-Roll Bar"},
                                          {"name": "+Li", "company": "@home"}]
