@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from crm_store import audit, loyalty, segments
+from crm_store import audit, loyalty, outbox, segments
+from crm_store import reminder_kinds as rk
 from crm_store.clock import utcnow
 from crm_store.contacts import company_names
 from crm_store.errors import Forbidden, Invalid, NotFound
@@ -157,11 +158,30 @@ def create_campaign(session: Session, *, actor: Member, spec: CampaignSpec,
                                    owner_id=profile.owner_id,
                                    control=held_out(cid, profile.contact_id, spec.control_pct)))
     session.flush()
+    _tell_owners(session, actor, campaign, found)
     audit.record(session, actor=actor, action="create", entity="campaign", entity_id=cid,
                  after={**audit.snapshot(campaign, ("name", "channel", "audience",
                                                     "conversion_days", "control_pct")),
                         "targets": len(found)})
     return campaign
+
+
+def _tell_owners(session: Session, actor: Member, campaign: Campaign,
+                 found: list[segments.CustomerProfile]) -> None:
+    """Queue a notice for each member given customers to reach (not the one who confirmed)."""
+    counts: dict[int, int] = {}
+    for profile in found:
+        if not held_out(campaign.id or 0, profile.contact_id, campaign.control_pct):
+            counts[profile.owner_id] = counts.get(profile.owner_id, 0) + 1
+    for owner_id, customers in sorted(counts.items()):
+        owner = session.get(Member, owner_id)
+        if owner is None or owner_id == actor.id or not owner.active:
+            continue
+        outbox.enqueue(session, member=owner, kind=rk.CAMPAIGN_ASSIGNED,
+                       dedupe_key=f"campaign:{campaign.id}:{owner_id}", due_at=campaign.starts_at,
+                       payload={"campaign_id": campaign.id, "name": campaign.name,
+                                "channel": campaign.channel, "customers": customers,
+                                "by_name": actor.display_name})
 
 
 def _owned_by(actor: Member):  # type: ignore[no-untyped-def]

@@ -30,6 +30,8 @@ MEMBER_UNREACHABLE = "member_unreachable"  # {member_id, name, reason}: to the t
 #                                            when the bot can no longer reach a member
 LOYALTY_EXPIRING = "loyalty_expiring"  # {contact_id, contact_name, points, points_at,
 #                                        coupons: [{code, value_minor, currency, expires_at}]}
+CAMPAIGN_ASSIGNED = "campaign_assigned"  # {campaign_id, name, channel, customers, by_name}:
+#                                          to each rep given customers of a new campaign
 SNOOZED_PREFIX = "snooze:"  # dedupe keys of snoozed copies: snooze:<outbox id>:<n>
 
 KINDS = (FOLLOWUP_DUE, FOLLOWUP_OVERDUE, STALE_DEAL, SLA_FIRST_RESPONSE, SLA_RESOLUTION,

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm_store import reminder_kinds as rk
+from crm_store.campaigns import CHANNELS
 from crm_store.clock import utcnow
 from crm_store.money import format_money
 from handlers.followups_views import day_label, when_label
@@ -248,6 +249,12 @@ def _loyalty_expiring(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datet
                                                  t, tz, now)))
     return Html("\n".join(lines))
 
+def _campaign_assigned(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+    channel = str(p.get("channel") or "")
+    label = t.plain(f"campaign.channel.{channel}") if channel in CHANNELS else _s(channel, 20)
+    return t("reminders.campaign_assigned", name=_s(p.get("name"), 80),
+             by=_s(p.get("by_name"), 60), customers=_int(p.get("customers")), channel=label)
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -328,6 +335,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any], Translator, ZoneInfo, datetime], 
     rk.ANNIVERSARY: _anniversary, rk.HOLIDAY: _holiday, rk.CHURN: _churn,
     rk.DIGEST: _digest, rk.CATCH_UP: _catch_up, rk.HANDOVER: _handover,
     rk.MEMBER_UNREACHABLE: _unreachable, rk.LOYALTY_EXPIRING: _loyalty_expiring,
+    rk.CAMPAIGN_ASSIGNED: _campaign_assigned,
 }
 
 
@@ -353,6 +361,8 @@ def reminder_buttons(kind: str, payload: dict[str, Any], outbox_id: int,
                   and isinstance(c.get("contact_id"), int)][:CARD_BUTTONS]
         buttons = [Button(f"👤 {_name(c)}"[:LABEL], f"ct:{c['contact_id']}") for c in people]
         return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if kind == rk.CAMPAIGN_ASSIGNED and isinstance(payload.get("campaign_id"), int):
+        return [[button("reminders.campaign_open", f"cg:{payload['campaign_id']}:0")]]
     if kind in (rk.DIGEST, rk.CATCH_UP):
         return [[button("reminders.open_today", f"ro:{outbox_id}")]]
     return []

@@ -111,6 +111,11 @@ EN: dict[str, str] = {
     ),
     "report.campaign_no_control": "No control group: no lift to measure.",
     "report.campaign_per_rep": "<b>Per rep</b>",
+    "reminders.campaign_assigned": (
+        "🎯 New campaign <b>{name}</b> from {by}: {customers} of your customers to reach "
+        "({channel}). Drafts are ready."
+    ),
+    "reminders.campaign_open": "📋 Open my drafts",
 }
 
 ZH: dict[str, str] = {
@@ -213,4 +218,9 @@ ZH: dict[str, str] = {
     ),
     "report.campaign_no_control": "没有对照组，无法衡量提升。",
     "report.campaign_per_rep": "<b>按销售</b>",
+    "reminders.campaign_assigned": (
+        "🎯 {by} 发起了新活动 <b>{name}</b>：您有 {customers} 位客户需要触达（{channel}）。"
+        "草稿已备好。"
+    ),
+    "reminders.campaign_open": "📋 打开我的草稿",
 }

@@ -76,7 +76,7 @@ def write_history(bot: BotProcess) -> None:
 
 async def test_campaign_from_segment_to_conversion(standin: BotApiStandin,
                                                    bot: BotProcess) -> None:
-    await bot.start()
+    await bot.start(REMINDER_INTERVAL_SECONDS="1")
     await join(standin, ADMIN, MANAGER, "manager")
     for rep in REPS:
         await join(standin, MANAGER, rep, "rep")
@@ -99,15 +99,18 @@ async def test_campaign_from_segment_to_conversion(standin: BotApiStandin,
     assert bot.query("select count(*), count(distinct owner_id) from campaign_target") == [
         (4, 2)]
 
-    # Each rep sees their own two customers with drafts, and marks outcomes.
+    # Each rep is told, opens their own two customers' drafts, and marks outcomes.
     outcomes = (("Responded", "Not interested"), ("Contacted", "Skip"))
     for index, (rep, (first, second)) in enumerate(zip(REPS, outcomes, strict=True)):
-        draft = await say(standin, rep, "/campaigns Win back", "Draft")
+        notice = await standin.wait_for_sent(
+            lambda s, rep=rep: s["chat_id"] == rep.id and "New campaign" in s["text"])
+        assert "2 of your customers" in notice["text"]
+        draft = await press(standin, rep, notice, "Open my drafts", "Draft:")
         assert "1/2" in draft["text"] and "valves batch" in draft["text"]
         mine = {name for name, owner, *_ in HISTORY if owner == index}
         assert any(name in draft["text"] for name in mine)
-        draft = await press(standin, rep, draft, first, "Draft")
-        await press(standin, rep, draft, second, "Draft")
+        draft = await press(standin, rep, draft, first, "Draft:")
+        await press(standin, rep, draft, second, "Draft:")
     marked = bot.query("select outcome, count(*) from campaign_target group by outcome"
                        " order by outcome")
     assert marked == [("contacted", 1), ("not_interested", 1), ("responded", 1),

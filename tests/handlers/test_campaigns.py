@@ -172,3 +172,16 @@ async def test_the_standard_text_greets_each_customer_in_their_language(
     assert "Hello John Smith, thank you" in first.text
     second = await rep.press("Skip", [first])
     assert "张伟您好" in second[0].text
+
+
+def test_the_notice_to_reps_renders_with_a_drafts_button() -> None:
+    from crm_store import reminder_kinds as rk
+    from handlers.reminders_views import render_reminder
+
+    payload = {"campaign_id": 7, "name": "<b>Spring</b>", "channel": "call", "customers": 3,
+               "by_name": "Mia"}
+    for language, words in (("en", "3 of your customers"), ("zh-CN", "3 位客户")):
+        reply = render_reminder(kind=rk.CAMPAIGN_ASSIGNED, payload=payload, outbox_id=1,
+                                language=language, timezone="Asia/Shanghai")
+        assert words in reply.text and "&lt;b&gt;Spring&lt;/b&gt;" in reply.text
+        assert [b.action for row in reply.buttons for b in row] == ["cg:7:0"]

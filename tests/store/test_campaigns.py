@@ -6,6 +6,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -197,3 +198,20 @@ def test_a_handed_over_customer_moves_to_the_new_owners_drafts(engine: Engine, t
     marked = _as(engine, reps[1], campaigns.mark, target_id=first.target.id,
                  outcome="contacted")
     assert marked.outcome == "contacted" and marked.owner_id == reps[0].id  # credited as set
+
+
+def test_each_rep_given_customers_is_told_once(engine: Engine, team) -> None:
+    from crm_store import reminder_kinds as rk
+    from crm_store.models import Outbox
+
+    admin, _, reps = team
+    campaign = _as(engine, admin, campaigns.create_campaign, now=NOW,
+                   spec=CampaignSpec(name="N", audience=Audience(city="Shanghai")))
+    with unit_of_work(engine) as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == rk.CAMPAIGN_ASSIGNED)).all()
+        given = {owner: n for owner, n in s.exec(
+            select(CampaignTarget.owner_id, func.count()).where(
+                CampaignTarget.campaign_id == campaign.id).group_by(CampaignTarget.owner_id))}
+    assert {r.member_id: r.payload["customers"] for r in rows} == given
+    assert {r.member_id for r in rows} == {rep.id for rep in reps}
+    assert all(r.payload["campaign_id"] == campaign.id for r in rows)
