@@ -24,12 +24,15 @@ from crm_store.clock import utcnow
 from crm_store.errors import Forbidden, NotFound
 from crm_store.models import (
     AuditLog,
+    CampaignTarget,
     Company,
     Contact,
+    Coupon,
     DialogState,
     Feedback,
     Inbox,
     Interaction,
+    LoyaltyEntry,
     Member,
     Opportunity,
     Order,
@@ -46,7 +49,7 @@ ERASED_DEAL = "Deal #{id}"
 PERSONAL_KEYS = frozenset({
     "name", "pinyin_full", "pinyin_initials", "phone", "email", "title", "city", "region",
     "birthday", "birthday_lunar", "tags", "telegram_user_id", "text", "note", "resolution",
-    "lost_reason", "latitude", "longitude", "company", "address", "notes",
+    "lost_reason", "latitude", "longitude", "company", "address", "notes", "reason",
 })
 
 
@@ -126,6 +129,10 @@ def export_contact(session: Session, *, actor: Member, contact_id: int) -> dict[
         "stage_changes": [audit.snapshot(r) for r in stage_changes],
         "orders": [audit.snapshot(r) for r in orders],
         "payments": [audit.snapshot(r) for r in payments],
+        "loyalty": [audit.snapshot(r) for r in _rows(session, LoyaltyEntry, contact_id)],
+        "coupons": [audit.snapshot(r) for r in _rows(session, Coupon, contact_id)],
+        "campaign_targets": [audit.snapshot(r)
+                             for r in _rows(session, CampaignTarget, contact_id)],
         "audit": [audit.snapshot(r) for r in _audit_rows(session, contact, deal_ids, order_ids)],
     }
     audit.record(session, actor=actor, action="export", entity="contact", entity_id=contact_id,
@@ -148,6 +155,8 @@ def _audit_rows(
         "feedback": [r.id for r in _rows(session, Feedback, contact.id or 0)],
         "task": [r.id for r in _rows(session, Task, contact.id or 0)],
         "opportunity": deal_ids, "deal": deal_ids, "order": order_ids,
+        "loyalty": [r.id for r in _rows(session, LoyaltyEntry, contact.id or 0)],
+        "coupon": [r.id for r in _rows(session, Coupon, contact.id or 0)],
     }
     found: list[AuditLog] = []
     for entity, ids in related.items():
@@ -171,6 +180,8 @@ def erase_contact(session: Session, *, actor: Member, contact_id: int) -> Erasur
     feedback = _blank(session, _rows(session, Feedback, contact_id), text="", resolution=None)
     tasks = _blank(session, _rows(session, Task, contact_id), text="")
     _blank(session, orders, note="")
+    _blank(session, _rows(session, LoyaltyEntry, contact_id), reason="")  # free text of reps
+    _blank(session, _rows(session, Coupon, contact_id), note="")
     for deal in deals:
         deal.title, deal.lost_reason = ERASED_DEAL.format(id=deal.id), None
         session.add(deal)

@@ -227,3 +227,23 @@ def test_concurrent_deductions_never_overdraw(engine: Engine, team) -> None:
         thread.join()
     assert sorted(outcomes) == ["ok"] + ["points.would_go_negative"] * 3
     assert _standing(engine, rep, contact.id).points == 40
+
+
+def test_erasure_exports_and_blanks_points_reasons_and_coupon_notes(engine: Engine, team) -> None:
+    from crm_store import erasure
+
+    admin, _, rep, _, contact = team
+    _points(engine, rep, contact.id, 50, reason="met 张伟 at home, 13800138000")
+    _issue(engine, rep, contact.id, note="for 张伟's daughter")
+    with unit_of_work(engine) as s:
+        actor = s.get(Member, admin.id)
+        assert actor is not None
+        data = erasure.export_contact(s, actor=actor, contact_id=contact.id or 0)
+        erasure.erase_contact(s, actor=actor, contact_id=contact.id or 0)
+    assert [e["delta"] for e in data["loyalty"]] == [50] and len(data["coupons"]) == 1
+    with unit_of_work(engine) as s:
+        assert [e.reason for e in s.exec(select(LoyaltyEntry))] == [""]
+        assert [c.note for c in s.exec(select(Coupon))] == [""]
+        rows = s.exec(select(AuditLog).where(AuditLog.entity == "loyalty")).all()
+        assert all((r.after or {}).get("reason") is None for r in rows)
+    assert _standing(engine, rep, contact.id).points == 50  # the figures stay
