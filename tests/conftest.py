@@ -18,6 +18,31 @@ from crm_store.migrate import upgrade
 POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (addopts in pyproject.toml): one worker per core, and one more.
+
+    A good part of the suite waits rather than computes (the bot subprocesses of the e2e tests,
+    paced sends, PostgreSQL), so one worker more than there are cores keeps them all busy: on
+    two cores three workers finish well before two. PYTEST_XDIST_AUTO_NUM_WORKERS overrides.
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    return len(os.sched_getaffinity(0)) + 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first (`slow`, then `e2e`), the rest in file order.
+
+    With pytest-xdist (see addopts in pyproject.toml) every worker then starts on a long test
+    while the short ones fill in around them, instead of one long test holding up the end of
+    the run. The order is the same in every worker, as xdist requires.
+    """
+    def rank(item: pytest.Item) -> int:
+        return 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("e2e") else 2
+
+    items.sort(key=rank)  # stable: the order within each rank is kept
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrate once; every test gets a copy of the file (fast, and migrations are exercised)."""

@@ -94,6 +94,7 @@ def dataset(engine: Engine) -> DatasetInfo:
     return info
 
 
+@pytest.mark.slow
 def test_sql_figures_match_pandas_on_10k_customers(engine: Engine, dataset: DatasetInfo) -> None:
     members = raw(engine, "SELECT id, role, manager_id FROM member")
     all_deals = raw(engine, "SELECT id, owner_id, stage, status, amount_minor, expected_close, "

@@ -131,6 +131,7 @@ def generated(engine: Engine) -> tuple[Engine, int]:
     return engine, info.admin_id
 
 
+@pytest.mark.slow
 def test_segments_agree_with_pandas_on_10k_generated_customers(
     generated: tuple[Engine, int]
 ) -> None:

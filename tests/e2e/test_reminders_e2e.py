@@ -31,6 +31,7 @@ def buttons_of(record: dict) -> list[tuple[str, str]]:
     return [(b["text"], b["callback_data"]) for row in rows for b in row]
 
 
+@pytest.mark.slow
 async def test_follow_up_in_one_minute_arrives_with_buttons_and_snooze_works(
     standin: BotApiStandin, bot: BotProcess
 ) -> None:
@@ -61,6 +62,7 @@ async def test_follow_up_in_one_minute_arrives_with_buttons_and_snooze_works(
     assert bot.query("select count(*) from outbox where status = 'pending'")[0][0] <= 1
 
 
+@pytest.mark.slow
 async def test_worker_killed_mid_dispatch_sends_everything_after_restart(
     standin: BotApiStandin, bot: BotProcess
 ) -> None:

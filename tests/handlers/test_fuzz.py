@@ -244,6 +244,7 @@ def _check(reply: object, req: ChatRequest) -> None:
             assert len(button.action.encode("utf-8")) <= MAX_CALLBACK_BYTES, req
 
 
+@pytest.mark.slow
 def test_ten_thousand_hostile_updates_crash_nothing_and_leave_the_other_team_alone(
     fuzzed: Fuzzed, monkeypatch: pytest.MonkeyPatch,
 ):

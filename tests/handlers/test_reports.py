@@ -465,6 +465,7 @@ async def test_console_saves_the_report_files_and_prints_their_paths(
     assert saved[-1].suffix == ".xlsx" and saved[0].read_bytes().startswith(PNG)
 
 
+@pytest.mark.slow
 def test_crm_bot_report_writes_the_same_files(sqlite_engine: Engine, tmp_path: Path) -> None:
     now = datetime.now(UTC)
     seed_team(sqlite_engine, now)

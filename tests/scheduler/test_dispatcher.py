@@ -227,6 +227,7 @@ async def test_each_sent_reminder_logs_one_line_without_its_text(
 
 # --- pacing --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 async def test_300_reminders_to_100_chats_keep_telegrams_pace(sqlite_engine: Engine) -> None:
     # Pacing does not depend on the database, so this ~10 s test runs on SQLite only.
     team = add_team(sqlite_engine)

@@ -37,6 +37,7 @@ def _unsent(engine: Engine) -> int:
         return session.exec(stmt).one()
 
 
+@pytest.mark.slow
 async def test_two_workers_send_2000_reminders_exactly_once_and_share_the_work(
     postgres_engine: Engine,
 ) -> None:

@@ -45,6 +45,7 @@ def count_contacts(engine: Engine) -> int:
         return int(s.exec(select(func.count()).select_from(Contact)).one())
 
 
+@pytest.mark.slow
 def test_10000_row_xlsx_reports_exactly_the_bad_rows(engine: Engine) -> None:
     admin = make_admin(engine)
     bad = set(random.Random(7).sample(range(10_000), 300))  # exactly 3 %

@@ -171,6 +171,7 @@ def test_team_sla_setting_and_a_shorter_window(engine: Engine) -> None:
     assert (shortest.csat_ratings, shortest.nps_ratings, shortest.nps) == (0, 0, None)
 
 
+@pytest.mark.slow
 def test_summary_agrees_with_pandas_on_10k_generated_customers(engine: Engine) -> None:
     info = generate_dataset(engine, customers=10_000, seed=7)
     with engine.begin() as conn:  # feedback on deleted contacts must be left out

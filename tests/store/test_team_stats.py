@@ -404,6 +404,7 @@ def pandas_activity(data: dict[str, pd.DataFrame], owners: set[int], start: pd.T
             for member in owners}
 
 
+@pytest.mark.slow
 def test_figures_agree_with_pandas_on_10k_generated_customers(engine: Engine) -> None:
     info = generate_dataset(engine, customers=10_000, seed=7)
     with engine.begin() as conn:  # some soft-deleted rows, which every figure must skip
