@@ -76,14 +76,15 @@ def _balance(session: Session, contact_id: int) -> int:
     return int(total)
 
 
-def _lock_contact(session: Session, contact_id: int) -> None:
+def lock_contact(session: Session, contact_id: int) -> None:
     """Serialise point changes per customer (PostgreSQL row lock; SQLite: BEGIN IMMEDIATE)."""
     session.exec(select(Contact.id).where(Contact.id == contact_id).with_for_update()).first()
 
 
-def _add_entry(session: Session, *, actor: Member | None, contact: Contact, delta: int,
-               kind: str, reason: str, order_id: int | None = None,
-               expires_at: datetime | None = None) -> LoyaltyEntry:
+def add_entry(session: Session, *, actor: Member | None, contact: Contact, delta: int,
+              kind: str, reason: str, order_id: int | None = None,
+              expires_at: datetime | None = None) -> LoyaltyEntry:
+    """Append one ledger line with the running balance, and its audit row (caller locked)."""
     balance = _balance(session, contact.id or 0) + delta
     entry = LoyaltyEntry(team_id=contact.team_id, contact_id=contact.id or 0,
                          member_id=actor.id if actor else None, order_id=order_id, kind=kind,
@@ -112,7 +113,7 @@ def change_points(session: Session, *, actor: Member, contact_id: int, delta: in
         raise Invalid("error.text_too_long", limit=MAX_REASON)
     if override and actor.role != Role.ADMIN:
         raise Forbidden("points.override_admin_only")
-    _lock_contact(session, contact.id or 0)
+    lock_contact(session, contact.id or 0)
     balance = _balance(session, contact.id or 0)
     if balance + delta < 0 and not override:
         raise Invalid("points.would_go_negative", name=contact.name, balance=balance,
@@ -121,7 +122,7 @@ def change_points(session: Session, *, actor: Member, contact_id: int, delta: in
     rules = rules_for(_team(session, contact.team_id))
     if delta > 0 and rules.loyalty_points_days > 0:
         expires = (now or utcnow()) + timedelta(days=rules.loyalty_points_days)
-    return _add_entry(session, actor=actor, contact=contact, delta=delta,
+    return add_entry(session, actor=actor, contact=contact, delta=delta,
                       kind=OVERRIDE if override else MANUAL, reason=text, expires_at=expires)
 
 
@@ -137,11 +138,11 @@ def award_for_order(
     contact = session.get(Contact, order.contact_id)
     if exists is not None or contact is None:
         return None
-    _lock_contact(session, contact.id or 0)
+    lock_contact(session, contact.id or 0)
     expires = None
     if rules.loyalty_points_days > 0:
         expires = order.ordered_at + timedelta(days=rules.loyalty_points_days)
-    return _add_entry(session, actor=actor, contact=contact, delta=points, kind=EARNED,
+    return add_entry(session, actor=actor, contact=contact, delta=points, kind=EARNED,
                       reason=f"#{order.id}", order_id=order.id, expires_at=expires)
 
 
@@ -241,100 +242,3 @@ def redeem_coupon(session: Session, *, actor: Member, code: str,
                  after={"redeemed_at": at.isoformat(), "redeemed_by_id": actor.id})
     return coupon
 
-
-# --- expiry ----------------------------------------------------------------------------------
-
-EXPIRE = "expire"
-EXPIRY_NOTICE_DAYS = 14
-
-
-def unspent_grants(entries: list[LoyaltyEntry]) -> list[tuple[datetime | None, int]]:
-    """What is left of each grant once every deduction has used the earliest-lapsing first.
-
-    Returns (expires_at, points left) for grants with points left, earliest first; grants
-    that never lapse come last.
-    """
-    grants = sorted((e for e in entries if e.delta > 0),
-                    key=lambda e: (e.expires_at is None, e.expires_at or e.created_at, e.id or 0))
-    spent = sum(-e.delta for e in entries if e.delta < 0)
-    left: list[tuple[datetime | None, int]] = []
-    for grant in grants:
-        used = min(spent, grant.delta)
-        spent -= used
-        if grant.delta > used:
-            left.append((grant.expires_at, grant.delta - used))
-    return left
-
-
-def _entries_by_contact(session: Session, team_id: int,
-                        owner_ids: list[int] | None = None) -> dict[int, list[LoyaltyEntry]]:
-    stmt = select(LoyaltyEntry).join(Contact, col(Contact.id) == LoyaltyEntry.contact_id).where(
-        LoyaltyEntry.team_id == team_id, col(Contact.deleted_at).is_(None))
-    if owner_ids is not None:
-        stmt = stmt.where(col(Contact.owner_id).in_(owner_ids))
-    found: dict[int, list[LoyaltyEntry]] = {}
-    for entry in session.exec(stmt.order_by(col(LoyaltyEntry.id))):
-        found.setdefault(entry.contact_id, []).append(entry)
-    return found
-
-
-def expire_lapsed(session: Session, *, team_id: int, now: datetime) -> int:
-    """Take lapsed, unspent points off each balance with an "expire" entry; return how many."""
-    made = 0
-    for contact_id, entries in _entries_by_contact(session, team_id).items():
-        lapsed = sum(points for at, points in unspent_grants(entries)
-                     if at is not None and at <= now)
-        contact = session.get(Contact, contact_id)
-        if lapsed <= 0 or contact is None:
-            continue
-        _lock_contact(session, contact_id)
-        _add_entry(session, actor=None, contact=contact, delta=-lapsed, kind=EXPIRE,
-                   reason=now.date().isoformat())
-        made += 1
-    return made
-
-
-@dataclass(frozen=True)
-class Expiring:
-    """A customer whose points or coupons lapse soon: what, and when the first of them does."""
-
-    contact_id: int
-    owner_id: int
-    name: str
-    points: int
-    points_at: datetime | None
-    coupons: list[Coupon]
-
-    @property
-    def first_at(self) -> datetime:
-        """When the first of the points or coupons lapses."""
-        moments = [c.expires_at for c in self.coupons] + (
-            [self.points_at] if self.points_at else [])
-        return min(moments)
-
-
-def expiring_soon(session: Session, *, team_id: int, owner_ids: list[int], now: datetime,
-                  days: int = EXPIRY_NOTICE_DAYS) -> list[Expiring]:
-    """Customers of `owner_ids` with unspent points or open coupons lapsing within `days`."""
-    until = now + timedelta(days=days)
-    points: dict[int, tuple[int, datetime]] = {}
-    for contact_id, entries in _entries_by_contact(session, team_id, owner_ids).items():
-        soon = [(at, n) for at, n in unspent_grants(entries)
-                if at is not None and now < at <= until]
-        if soon:
-            points[contact_id] = (sum(n for _, n in soon), min(at for at, _ in soon))
-    coupons: dict[int, list[Coupon]] = {}
-    for coupon in session.exec(
-        select(Coupon).join(Contact, col(Contact.id) == Coupon.contact_id).where(
-            Coupon.team_id == team_id, col(Contact.owner_id).in_(owner_ids),
-            col(Contact.deleted_at).is_(None), col(Coupon.redeemed_at).is_(None),
-            Coupon.expires_at > now, Coupon.expires_at <= until)
-        .order_by(col(Coupon.expires_at))
-    ):
-        coupons.setdefault(coupon.contact_id, []).append(coupon)
-    ids = sorted(points.keys() | coupons.keys())
-    contacts = {c.id: c for c in session.exec(select(Contact).where(col(Contact.id).in_(ids)))}
-    return [Expiring(cid, contacts[cid].owner_id, contacts[cid].name,
-                     points.get(cid, (0, None))[0], points.get(cid, (0, None))[1],
-                     coupons.get(cid, []))
-            for cid in ids if cid in contacts]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crm_store import campaigns, dialogs, segments
+from crm_store import campaign_results, campaigns, dialogs, segments
 from crm_store.campaigns import Audience, CampaignSpec
 from crm_store.errors import Invalid
 from handlers import campaigns_views as views
@@ -184,7 +184,7 @@ async def confirm(req: ChatRequest, ctx: Context) -> list[Reply]:
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     created = campaigns.create_campaign(ctx.session, actor=ctx.member, spec=_spec(data),
                                         now=ctx.now)
-    found = campaigns.evaluate(ctx.session, actor=ctx.member, campaign_id=created.id or 0)
+    found = campaign_results.evaluate(ctx.session, actor=ctx.member, campaign_id=created.id or 0)
     reply = ctx.text("campaign.created", name=created.name, reached=found.total.targets,
                      reps=len(found.per_rep), held=found.control.targets,
                      buttons=[[ctx.button("campaigns.button_report", f"ce:{created.id}",
@@ -211,7 +211,7 @@ async def campaign_list(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 
 def _evaluation(ctx: Context, campaign_id: int) -> Reply:
-    found = campaigns.evaluate(ctx.session, actor=ctx.member, campaign_id=campaign_id)
+    found = campaign_results.evaluate(ctx.session, actor=ctx.member, campaign_id=campaign_id)
     return ctx.html(views.evaluation(found, ctx.t, ctx.tz))
 
 

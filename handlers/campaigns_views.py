@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crm_store.campaigns import Draft, DraftPage, Evaluation, Figures, fill
+from crm_store.campaign_results import Evaluation, Figures
+from crm_store.campaigns import Draft, DraftPage, fill
 from crm_store.models import Campaign
 from crm_store.money import format_money
 from handlers.i18n import Html, Translator, escape

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from crm_store import care, loyalty, outbox
+from crm_store import care, loyalty_expiry, outbox
 from crm_store import reminder_kinds as kinds
 from crm_store.db import unit_of_work
 from crm_store.models import Member, Outbox, Team
@@ -147,7 +147,7 @@ class _TeamCare:
     def loyalty(self, day: date, owners: dict[int, Member]) -> int:
         """Points and coupons lapsing within two weeks: one reminder per customer and date."""
         made = 0
-        for soon in loyalty.expiring_soon(self.session, team_id=self.team.id or 0,
+        for soon in loyalty_expiry.expiring_soon(self.session, team_id=self.team.id or 0,
                                           owner_ids=list(owners), now=self.now):
             first = soon.first_at.date().isoformat()
             key = f"loyalty:{soon.contact_id}:{first}"
@@ -176,7 +176,7 @@ def _produce_for_team(engine: Engine, team_id: int, now: datetime) -> int:
         for member in members:
             by_day[local_day(member, now)][member.id or 0] = member
         run = _TeamCare(session, team, now)
-        loyalty.expire_lapsed(session, team_id=team_id, now=now)
+        loyalty_expiry.expire_lapsed(session, team_id=team_id, now=now)
         made = 0
         for day, owners in sorted(by_day.items()):
             made += run.birthdays(day, owners) + run.anniversaries(day, owners)

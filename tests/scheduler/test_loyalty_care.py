@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from crm_store import loyalty, orders
+from crm_store import loyalty, loyalty_expiry, orders
 from crm_store import reminder_kinds as rk
 from crm_store.db import unit_of_work
 from crm_store.models import AuditLog, LoyaltyEntry, Member, Outbox
@@ -27,9 +27,9 @@ def entry(delta: int, days: int | None, n: int) -> LoyaltyEntry:
 
 def test_deductions_use_the_earliest_lapsing_points_first() -> None:
     entries = [entry(100, 30, 1), entry(50, 5, 2), entry(-70, None, 3), entry(40, None, 4)]
-    assert [(e and (e - NOW).days, n) for e, n in loyalty.unspent_grants(entries)] == [
+    assert [(e and (e - NOW).days, n) for e, n in loyalty_expiry.unspent_grants(entries)] == [
         (30, 80), (None, 40)]
-    assert loyalty.unspent_grants([entry(10, 1, 1), entry(-20, None, 2)]) == []
+    assert loyalty_expiry.unspent_grants([entry(10, 1, 1), entry(-20, None, 2)]) == []
 
 
 def test_lapsed_points_expire_and_expiring_rewards_reach_the_owner_once(engine: Engine) -> None:

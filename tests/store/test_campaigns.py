@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from crm_store import campaigns, loyalty, segments
+from crm_store import campaign_results, campaigns, loyalty, segments
 from crm_store.campaigns import Audience, CampaignSpec
 from crm_store.db import unit_of_work
 from crm_store.errors import Forbidden, Invalid, NotFound
@@ -172,7 +172,7 @@ def test_conversion_counts_only_orders_inside_the_window_and_lift(engine: Engine
                         amount_minor=100_000, ordered_at=NOW + timedelta(days=day)))
     _as(engine, admin, campaigns.mark, target_id=treated[0].id, outcome="responded")
     _as(engine, admin, campaigns.mark, target_id=treated[4].id, outcome="contacted")
-    found = _as(engine, admin, campaigns.evaluate, campaign_id=campaign.id)
+    found = _as(engine, admin, campaign_results.evaluate, campaign_id=campaign.id)
     assert (found.total.targets, found.total.reached, found.total.responded,
             found.total.converted, found.total.revenue_minor) == (len(treated), 2, 1, 2, 200_000)
     assert (found.control.targets, found.control.converted) == (len(held), 1)
