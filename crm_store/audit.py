@@ -12,9 +12,12 @@ from sqlmodel import Session, SQLModel, col, select
 from crm_store.errors import NotFound
 from crm_store.models import (
     AuditLog,
+    CampaignTarget,
     Contact,
+    Coupon,
     Feedback,
     Interaction,
+    LoyaltyEntry,
     Member,
     Opportunity,
     Order,
@@ -79,7 +82,7 @@ def history(session: Session, *, entity: str, entity_id: int, limit: int = 20) -
 
 # Entity names of records that hang off a contact ("deal" is how offboarding names a deal).
 _CONTACT_CHILDREN = ("opportunity", "deal", "order", "payment", "task", "interaction",
-                     "feedback")
+                     "feedback", "loyalty", "coupon", "campaign_target")
 
 
 def _about_contact(contact_id: int) -> Any:
@@ -94,6 +97,12 @@ def _about_contact(contact_id: int) -> Any:
         "task": select(Task.id).where(Task.contact_id == contact_id),
         "interaction": select(Interaction.id).where(Interaction.contact_id == contact_id),
         "feedback": select(Feedback.id).where(Feedback.contact_id == contact_id),
+        # Points an order earned follow from the order, which the history already shows.
+        "loyalty": select(LoyaltyEntry.id).where(LoyaltyEntry.contact_id == contact_id,
+                                                 LoyaltyEntry.kind != "order"),
+        "coupon": select(Coupon.id).where(Coupon.contact_id == contact_id),
+        "campaign_target": select(CampaignTarget.id).where(
+            CampaignTarget.contact_id == contact_id),
     }
     return or_(
         and_(AuditLog.entity == "contact", AuditLog.entity_id == contact_id),

@@ -57,6 +57,17 @@ EN: dict[str, str] = {
     "reminders.loyalty_points": "{points} points lapse {when}",
     "reminders.loyalty_coupon": "coupon <code>{code}</code> ({value}) lapses {when}",
     "reminders.kind_loyalty_expiring": "Expiring rewards",
+    # /audit
+    "audit.entity.loyalty": "points",
+    "audit.entity.coupon": "coupon",
+    "audit.entity.campaign_target": "campaign",
+    "audit.field.delta": "points",
+    "audit.field.balance_after": "balance",
+    "audit.field.reason": "reason",
+    "audit.field.code": "code",
+    "audit.field.value_minor": "value",
+    "audit.field.redeemed_at": "redeemed",
+    "audit.field.outcome": "outcome",
 }
 
 ZH: dict[str, str] = {
@@ -110,4 +121,14 @@ ZH: dict[str, str] = {
     "reminders.loyalty_points": "{points} 积分将于{when}过期",
     "reminders.loyalty_coupon": "优惠券 <code>{code}</code>（{value}）将于{when}过期",
     "reminders.kind_loyalty_expiring": "权益到期",
+    "audit.entity.loyalty": "积分",
+    "audit.entity.coupon": "优惠券",
+    "audit.entity.campaign_target": "营销活动",
+    "audit.field.delta": "积分",
+    "audit.field.balance_after": "余额",
+    "audit.field.reason": "原因",
+    "audit.field.code": "券码",
+    "audit.field.value_minor": "金额",
+    "audit.field.redeemed_at": "核销时间",
+    "audit.field.outcome": "结果",
 }

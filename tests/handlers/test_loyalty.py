@@ -128,3 +128,14 @@ async def test_chinese_replies(engine: Engine, admin: Member):
     await chat.send("/lang zh-CN")
     replies = await chat.send("/points 李娜 +20 展会")
     assert "余额" in replies[0].text
+
+
+async def test_points_and_coupons_show_in_the_contacts_audit_history(
+    engine: Engine, zhang: Contact
+):
+    chat = Chat(engine, user_id=REP_ID)
+    await chat.send("/points 张伟 +30 fair")
+    await chat.send("/coupon 张伟 100")
+    replies = await chat.send("/audit 张伟")
+    text = "\n".join(r.text for r in replies)
+    assert "created points" in text and "created coupon" in text
