@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,8 +23,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto` (addopts in pyproject.toml): one worker per core, and one more.
 
     A good part of the suite waits rather than computes (the bot subprocesses of the e2e tests,
-    paced sends, PostgreSQL), so one worker more than there are cores keeps them all busy: on
-    two cores three workers finish well before two. PYTEST_XDIST_AUTO_NUM_WORKERS overrides.
+    paced sends, PostgreSQL), so one worker more than there are cores keeps the cores busy while
+    one of them waits. PYTEST_XDIST_AUTO_NUM_WORKERS overrides.
     """
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
@@ -31,16 +32,50 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long tests first (`slow`, then `e2e`), the rest in file order.
+    """Long tests first (`slow`, then `e2e`), the rest in file order, `alone` tests last.
 
     With pytest-xdist (see addopts in pyproject.toml) every worker then starts on a long test
     while the short ones fill in around them, instead of one long test holding up the end of
-    the run. The order is the same in every worker, as xdist requires.
+    the run; the `alone` tests, which stop the other workers while they run, come when only
+    short tests are left to wait for. The order is the same in every worker, as xdist requires.
     """
     def rank(item: pytest.Item) -> int:
-        return 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("e2e") else 2
+        marks = {mark.name for mark in item.iter_markers()}
+        return 3 if "alone" in marks else 0 if "slow" in marks else 1 if "e2e" in marks else 2
 
     items.sort(key=rank)  # stable: the order within each rank is kept
+
+
+@pytest.fixture(autouse=True)
+def _machine_to_itself_for_alone_tests(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """An `alone` test runs while no test runs in another xdist worker.
+
+    Every test holds a shared lock on a file all workers of the run see; an `alone` test holds
+    it exclusively, so it starts once the tests running elsewhere are done, and the others wait
+    for it. A turnstile lock, taken on the way in, keeps the stream of shared holders from
+    starving it. Without xdist there is nothing to share and nothing is locked.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    run_dir = tmp_path_factory.getbasetemp().parent  # <basetemp>/popen-gwN: one per run
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(run_dir / "turnstile.lock", "a") as turnstile, \
+            open(run_dir / "running.lock", "a") as running:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(running, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        finally:
+            if not alone:
+                fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(running, fcntl.LOCK_UN)
+            if alone:
+                fcntl.flock(turnstile, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
