@@ -47,9 +47,13 @@ class Evaluation:
 
 
 def evaluate(session: Session, *, actor: Member, campaign_id: int) -> Evaluation:
-    """Reached, responded, converted (orders inside the window), revenue, per rep, lift."""
+    """Reached, responded, converted (orders inside the window), revenue, per rep, lift.
+
+    The window is [start, min(end, start + conversion days)), for targets and control alike:
+    an order before a scheduled campaign's start is not a conversion."""
     campaign = get_campaign(session, actor=actor, campaign_id=campaign_id)
-    window_end = campaign.starts_at + timedelta(days=campaign.conversion_days)
+    window_end = min(campaign.ends_at,
+                     campaign.starts_at + timedelta(days=campaign.conversion_days))
     owners = visible_owner_ids(session, actor)
     stmt = select(CampaignTarget, Member.display_name).join(
         Member, col(Member.id) == CampaignTarget.owner_id).where(

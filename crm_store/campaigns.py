@@ -26,6 +26,7 @@ from crm_store.models import (
 )
 from crm_store.normalize import clean_text
 from crm_store.team import visible_owner_ids
+from crm_store.worktime import into_working_hours
 
 CHANNELS = ("call", "visit", "message", "email", "wechat")
 OUTCOMES = ("contacted", "responded", "not_interested", "skipped")
@@ -33,6 +34,7 @@ PENDING = "pending"
 REACHED = ("contacted", "responded", "not_interested")
 MAX_NAME, MAX_GOAL, MAX_TEMPLATE = 80, 200, 1000
 DRAFTS_PAGE = 5
+MAX_LEAD_DAYS = 366  # how far ahead a campaign may be scheduled
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class CampaignSpec:
     channel: str = "call"
     template: str = ""
     days: int = 30  # how long the campaign runs
+    # When it starts (UTC); None or a moment already passed: at Confirm. Before it the
+    # campaign is scheduled: no drafts yet, and the notice to reps waits for it.
+    starts_at: datetime | None = None
     conversion_days: int = 30
     control_pct: int = 0
 
@@ -143,11 +148,14 @@ def create_campaign(session: Session, *, actor: Member, spec: CampaignSpec,
     found = audience_profiles(session, actor=actor, now=at, audience=spec.audience)
     if not found:
         raise Invalid("campaign.empty")
+    start = max(spec.starts_at or at, at)
+    if start > at + timedelta(days=MAX_LEAD_DAYS):
+        raise Invalid("campaign.bad_start", limit=MAX_LEAD_DAYS)
     campaign = Campaign(team_id=actor.team_id, created_by_id=actor.id or 0, name=name, goal=goal,
                         audience={k: v for k, v in asdict(spec.audience).items()
                                   if v is not None},
-                        channel=spec.channel, template=template, starts_at=at,
-                        ends_at=at + timedelta(days=spec.days),
+                        channel=spec.channel, template=template, starts_at=start,
+                        ends_at=start + timedelta(days=spec.days),
                         conversion_days=spec.conversion_days, control_pct=spec.control_pct)
     session.add(campaign)
     session.flush()
@@ -157,17 +165,24 @@ def create_campaign(session: Session, *, actor: Member, spec: CampaignSpec,
                                    owner_id=profile.owner_id,
                                    control=held_out(cid, profile.contact_id, spec.control_pct)))
     session.flush()
-    _tell_owners(session, actor, campaign, found)
+    _tell_owners(session, actor, campaign, found, at)
     audit.record(session, actor=actor, action="create", entity="campaign", entity_id=cid,
-                 after={**audit.snapshot(campaign, ("name", "channel", "audience",
-                                                    "conversion_days", "control_pct")),
+                 after={**audit.snapshot(campaign, ("name", "channel", "audience", "starts_at",
+                                                    "ends_at", "conversion_days",
+                                                    "control_pct")),
                         "targets": len(found)})
     return campaign
 
 
+def scheduled(campaign: Campaign, now: datetime) -> bool:
+    """Whether the campaign has not started yet (its drafts are not offered before the start)."""
+    return campaign.starts_at > now
+
+
 def _tell_owners(session: Session, actor: Member, campaign: Campaign,
-                 found: list[segments.CustomerProfile]) -> None:
-    """Queue a notice for each member given customers to reach (not the one who confirmed)."""
+                 found: list[segments.CustomerProfile], now: datetime) -> None:
+    """Queue a notice for each member given customers to reach (not the one who confirmed):
+    at Confirm, or for a scheduled campaign at the start (inside the member's working hours)."""
     counts: dict[int, int] = {}
     for profile in found:
         if not held_out(campaign.id or 0, profile.contact_id, campaign.control_pct):
@@ -176,8 +191,11 @@ def _tell_owners(session: Session, actor: Member, campaign: Campaign,
         owner = session.get(Member, owner_id)
         if owner is None or owner_id == actor.id or not owner.active:
             continue
+        due = campaign.starts_at if not scheduled(campaign, now) else into_working_hours(
+            campaign.starts_at, tz=owner.timezone, work_start=owner.work_start,
+            work_end=owner.work_end)
         outbox.enqueue(session, member=owner, kind=rk.CAMPAIGN_ASSIGNED,
-                       dedupe_key=f"campaign:{campaign.id}:{owner_id}", due_at=campaign.starts_at,
+                       dedupe_key=f"campaign:{campaign.id}:{owner_id}", due_at=due,
                        payload={"campaign_id": campaign.id, "name": campaign.name,
                                 "channel": campaign.channel, "customers": customers,
                                 "by_name": actor.display_name})
@@ -245,9 +263,12 @@ class DraftPage:
 
 
 def my_drafts(session: Session, *, actor: Member, campaign_id: int, offset: int = 0,
-              limit: int = DRAFTS_PAGE) -> DraftPage:
-    """The acting member's own targets (not held out), pending ones first."""
+              limit: int = DRAFTS_PAGE, now: datetime | None = None) -> DraftPage:
+    """The acting member's own targets (not held out), pending ones first; none before the
+    campaign starts."""
     campaign = get_campaign(session, actor=actor, campaign_id=campaign_id)
+    if scheduled(campaign, now or utcnow()):
+        return DraftPage(campaign, [], 0, offset)
     # The customer's current owner works the draft: a handover after Confirm moves it too.
     base = select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id,
                                         col(CampaignTarget.contact_id).in_(_owned_by(actor)),
@@ -288,6 +309,8 @@ def mark(session: Session, *, actor: Member, target_id: int, outcome: str,
         target.control
     ):
         raise NotFound("campaign.target_not_found")
+    if scheduled(campaign, now or utcnow()):
+        raise Invalid("campaign.not_started")
     before = audit.snapshot(target, ("outcome",))
     target.outcome, target.outcome_at = outcome, now or utcnow()
     session.add(target)

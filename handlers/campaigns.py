@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from crm_store import campaign_results, campaigns, dialogs, segments
@@ -11,9 +12,11 @@ from crm_store.errors import Invalid
 from handlers import campaigns_views as views
 from handlers.context import Context
 from handlers.i18n import Translator
+from handlers.orders_views import local_date
 from handlers.picking import callback_id
 from handlers.router import MANAGERS, registry
 from handlers.types import Button, ChatRequest, Reply
+from handlers.when import parse_when
 
 FLOW = "campaign"
 SPLIT = re.compile(r"[,，;；、]")
@@ -25,6 +28,11 @@ KEYWORDS = {"segment": "segment", "分群": "segment", "tier": "tier", "等级":
 EVERYONE_WORDS = {"all", "everyone", "全部", "所有", "-"}
 OUTCOME_CODES = {"c": "contacted", "r": "responded", "n": "not_interested", "s": "skipped"}
 DEFAULT_TIMING = {"days": 30, "window": 30, "control": 0}
+# "30 45 10", optionally followed by a start: "from 2026-11-05", "从下周一", "starting monday".
+TIMING = re.compile(r"(\d{1,4})\s+(\d{1,4})\s+(\d{1,4})"
+                    r"(?:\s*(?:from|starting|starts|start|从|自|开始于?)\s*(?P<start>\S.*))?",
+                    re.IGNORECASE)
+ISO_DAY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 def _key(text: str) -> str:
@@ -123,12 +131,49 @@ async def campaign_step(req: ChatRequest, ctx: Context) -> list[Reply]:
         data["template"] = "" if text == "-" else text[:campaigns.MAX_TEMPLATE]
         return _ask(ctx, "timing", data)
     if state.step == "timing":
-        numbers = text.split()
-        if len(numbers) != 3 or not all(n.isdigit() and len(n) < 5 for n in numbers):
+        found = TIMING.fullmatch(text)
+        if found is None:
             raise Invalid("campaign.bad_timing")
-        data.update(days=int(numbers[0]), window=int(numbers[1]), control=int(numbers[2]))
+        data.update(days=int(found[1]), window=int(found[2]), control=int(found[3]))
+        data.pop("start", None)
+        if found["start"]:
+            day = _start_day(ctx, found["start"].strip())
+            if day > _today(ctx):
+                data["start"] = day.isoformat()
         return _preview(ctx, data)
     raise Invalid("error.stale_button")
+
+
+def _today(ctx: Context) -> date:
+    return ctx.now.astimezone(ctx.tz).date()
+
+
+def _start_day(ctx: Context, text: str) -> date:
+    """The start day a manager typed (2026-11-05, next monday, 下周一): today or later."""
+    day: date | None = None
+    if ISO_DAY.fullmatch(text):
+        try:
+            day = date.fromisoformat("-".join(f"{int(p):02d}" for p in text.split("-")))
+        except ValueError:
+            day = None
+    else:
+        moment = parse_when(text, now=ctx.now, tz=ctx.tz)
+        day = moment.astimezone(ctx.tz).date() if moment else None
+    if day is None:
+        raise Invalid("campaign.bad_start_date", value=text[:40])
+    if day < _today(ctx):
+        raise Invalid("campaign.start_past", date=day.isoformat())
+    if day > _today(ctx) + timedelta(days=campaigns.MAX_LEAD_DAYS):
+        raise Invalid("campaign.bad_start", limit=campaigns.MAX_LEAD_DAYS)
+    return day
+
+
+def _starts_at(ctx: Context, data: dict[str, Any]) -> datetime | None:
+    """A later start day begins at local midnight; none (today) starts at Confirm."""
+    if not data.get("start"):
+        return None
+    day = date.fromisoformat(data["start"])
+    return datetime.combine(day, time(0), tzinfo=ctx.tz).astimezone(UTC)
 
 
 def _channel(ctx: Context, data: dict[str, Any], value: str) -> list[Reply]:
@@ -138,15 +183,16 @@ def _channel(ctx: Context, data: dict[str, Any], value: str) -> list[Reply]:
     return _ask(ctx, "template", data)
 
 
-def _spec(data: dict[str, Any]) -> CampaignSpec:
+def _spec(ctx: Context, data: dict[str, Any]) -> CampaignSpec:
     return CampaignSpec(name=data["name"], goal=data.get("goal", ""),
                         audience=Audience(**data.get("audience", {})), channel=data["channel"],
                         template=data.get("template", ""), days=int(data["days"]),
-                        conversion_days=int(data["window"]), control_pct=int(data["control"]))
+                        conversion_days=int(data["window"]), control_pct=int(data["control"]),
+                        starts_at=_starts_at(ctx, data))
 
 
 def _preview(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    spec = _spec(data)
+    spec = _spec(ctx, data)
     campaigns.check_spec(spec)
     count = len(campaigns.audience_profiles(ctx.session, actor=ctx.member, now=ctx.now,
                                             audience=spec.audience))
@@ -154,7 +200,10 @@ def _preview(ctx: Context, data: dict[str, Any]) -> list[Reply]:
         raise Invalid("campaign.empty")
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=FLOW,
                 step="confirm", data=data)
-    shown = dict(data, template=data.get("template") or ctx.t.raw("campaign.default_template"))
+    start = date.fromisoformat(data["start"]) if data.get("start") else _today(ctx)
+    shown = dict(data, template=data.get("template") or ctx.t.raw("campaign.default_template"),
+                 start=start.isoformat(),
+                 end=(start + timedelta(days=int(data["days"]))).isoformat())
     rows = [[ctx.button("campaign.button_confirm", "cc"), ctx.button("button.cancel", "cx")]]
     return [ctx.html(views.preview(shown, count, ctx.t), rows)]
 
@@ -173,7 +222,9 @@ async def form_button(req: ChatRequest, ctx: Context) -> list[Reply]:
     if parts[1:2] == ["ch"] and len(parts) == 3:
         return _channel(ctx, _form(ctx, "channel"), parts[2])
     if parts[1:] == ["def"]:
-        return _preview(ctx, {**_form(ctx, "timing"), **DEFAULT_TIMING})
+        form = _form(ctx, "timing")
+        form.pop("start", None)
+        return _preview(ctx, {**form, **DEFAULT_TIMING})
     raise Invalid("error.stale_button")
 
 
@@ -182,11 +233,14 @@ async def confirm(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Confirm: create the campaign and give each target to its owner."""
     data = _form(ctx, "confirm")
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    created = campaigns.create_campaign(ctx.session, actor=ctx.member, spec=_spec(data),
+    created = campaigns.create_campaign(ctx.session, actor=ctx.member, spec=_spec(ctx, data),
                                         now=ctx.now)
     found = campaign_results.evaluate(ctx.session, actor=ctx.member, campaign_id=created.id or 0)
-    reply = ctx.text("campaign.created", name=created.name, reached=found.total.targets,
+    key = ("campaign.scheduled" if campaigns.scheduled(created, ctx.now)
+           else "campaign.created")
+    reply = ctx.text(key, name=created.name, reached=found.total.targets,
                      reps=len(found.per_rep), held=found.control.targets,
+                     start=local_date(created.starts_at, ctx.tz),
                      buttons=[[ctx.button("campaigns.button_report", f"ce:{created.id}",
                                           name=created.name[:40])]])
     reply.edit = True
@@ -207,7 +261,7 @@ async def campaign_list(req: ChatRequest, ctx: Context) -> list[Reply]:
     rows = [[ctx.button("campaigns.button_drafts", f"cg:{c.id}:0", name=c.name[:40]),
              ctx.button("campaigns.button_report", f"ce:{c.id}", name=c.name[:40])]
             for c in every[:10]]
-    return [ctx.html(views.campaign_list(every, counts, ctx.t, ctx.tz), rows)]
+    return [ctx.html(views.campaign_list(every, counts, ctx.t, ctx.tz, ctx.now), rows)]
 
 
 def _evaluation(ctx: Context, campaign_id: int) -> Reply:
@@ -226,7 +280,10 @@ async def report_button(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 def _drafts(ctx: Context, campaign_id: int, offset: int) -> Reply:
     page = campaigns.my_drafts(ctx.session, actor=ctx.member, campaign_id=campaign_id,
-                               offset=offset, limit=1)
+                               offset=offset, limit=1, now=ctx.now)
+    if campaigns.scheduled(page.campaign, ctx.now):
+        return ctx.text("drafts.not_yet", name=page.campaign.name,
+                        date=local_date(page.campaign.starts_at, ctx.tz))
     if not page.drafts:
         if offset and page.total:
             return _drafts(ctx, campaign_id, 0)

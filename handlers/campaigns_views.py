@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,17 +41,21 @@ def preview(data: dict[str, Any], count: int, t: Translator) -> Html:
     return t("campaign.preview", name=data["name"], goal=Html(goal),
              audience=audience(data.get("audience", {}), t),
              channel=channel(data["channel"], t), days=data["days"], window=data["window"],
+             start=data["start"], end=data["end"],
              control=data["control"], template=data["template"], count=count)
 
 
 def campaign_list(found: list[Campaign], targets: dict[int, int], t: Translator,
-                  tz: ZoneInfo) -> Html:
-    """/campaigns: newest first."""
+                  tz: ZoneInfo, now: datetime) -> Html:
+    """/campaigns: newest first; one not started yet is marked scheduled."""
     lines = [t("campaigns.title")]
     for c in found:
-        lines.append(t("campaigns.line", name=c.name, channel=channel(c.channel, t),
-                       start=local_date(c.starts_at, tz), end=local_date(c.ends_at, tz),
-                       targets=targets.get(c.id or 0, 0)))
+        line = t("campaigns.line", name=c.name, channel=channel(c.channel, t),
+                 start=local_date(c.starts_at, tz), end=local_date(c.ends_at, tz),
+                 targets=targets.get(c.id or 0, 0))
+        if c.starts_at > now:
+            line = Html(f"{line} · {t('campaigns.scheduled')}")
+        lines.append(line)
     return Html("\n".join(lines))
 
 

@@ -21,8 +21,10 @@ EN: dict[str, str] = {
         "{{points}} {{tier}} {{coupon}}. Send <code>-</code> for the standard one."
     ),
     "campaign.ask_timing": (
-        "<b>Timing</b>: days it runs, conversion window in days, control group % held out. "
-        "Example: <code>30 45 10</code>."
+        "<b>Timing</b>: days it runs, conversion window in days, control group % held out, "
+        "and if it should not start today, <code>from</code> a date. "
+        "Example: <code>30 45 10</code> or <code>30 45 10 from 2026-11-05</code> "
+        "(or <code>from next monday</code>)."
     ),
     "campaign.button_defaults": "30 days · window 30 · no control group",
     "campaign.default_template": (
@@ -31,7 +33,8 @@ EN: dict[str, str] = {
     ),
     "campaign.preview": (
         "🎯 <b>{name}</b>{goal}\nWho: {audience}\nChannel: {channel}\n"
-        "Runs {days} days · conversion window {window} days · control group {control}%\n"
+        "Runs {start} → {end} ({days} days) · conversion window {window} days · "
+        "control group {control}%\n"
         "Template: <i>{template}</i>\n\n👥 <b>{count}</b> customers; Confirm gives each one "
         "to their owner."
     ),
@@ -39,6 +42,11 @@ EN: dict[str, str] = {
     "campaign.created": (
         "✅ Campaign <b>{name}</b> started: {reached} customers for {reps} reps, "
         "{held} held out as the control group."
+    ),
+    "campaign.scheduled": (
+        "🗓 Campaign <b>{name}</b> scheduled from {start}: {reached} customers for {reps} reps, "
+        "{held} held out as the control group. Reps are told and see their drafts on {start}; "
+        "only orders from then on count."
     ),
     "campaign.audience_all": "all customers",
     "campaign.audience_segment": "segment {value}",
@@ -66,8 +74,14 @@ EN: dict[str, str] = {
     "campaign.bad_channel": "“{value}” is not a channel: call, visit, message, email, wechat.",
     "campaign.bad_days": "Days and the window are 1 to 366.",
     "campaign.bad_control": "The control group is 0 to 50% of the audience.",
-    "campaign.bad_timing": "Three numbers, please: days, window, control %. E.g. "
-                           "<code>30 45 10</code>",
+    "campaign.bad_timing": "Three numbers, please: days, window, control %, and optionally "
+                           "<code>from</code> a start date. E.g. <code>30 45 10</code> or "
+                           "<code>30 45 10 from 2026-11-05</code>",
+    "campaign.bad_start_date": "I cannot read “{value}” as a start date. E.g. "
+                               "<code>from 2026-11-05</code> or <code>from next monday</code>.",
+    "campaign.start_past": "{date} has passed: a campaign starts today or later.",
+    "campaign.bad_start": "A campaign starts at most {limit} days ahead.",
+    "campaign.not_started": "This campaign has not started yet.",
     "campaign.empty": "No customer matches: nothing to start.",
     "campaign.not_found": "No campaign “{name}” that you can see.",
     "campaign.target_not_found": "That customer is not one of your campaign targets.",
@@ -77,8 +91,10 @@ EN: dict[str, str] = {
     "campaigns.line": "<b>{name}</b> · {channel} · {start} → {end} · {targets} customers",
     "campaigns.button_drafts": "📋 {name}",
     "campaigns.button_report": "📊 {name}",
+    "campaigns.scheduled": "🗓 scheduled",
     # drafts
     "drafts.none": "You have no customers in <b>{name}</b>.",
+    "drafts.not_yet": "🗓 <b>{name}</b> starts on {date}: your drafts open then.",
     "drafts.title": "🎯 <b>{campaign}</b> · {n}/{total} · {channel}",
     "drafts.customer": "<b>{name}</b>{company} · {points} points · member tier {tier}",
     "drafts.phone": "📞 {phone}",
@@ -138,20 +154,26 @@ ZH: dict[str, str] = {
         "{{tier}} {{coupon}}。发送 <code>-</code> 使用标准模板。"
     ),
     "campaign.ask_timing": (
-        "<b>时间</b>：活动天数、转化窗口天数、对照组比例 %。例如：<code>30 45 10</code>。"
+        "<b>时间</b>：活动天数、转化窗口天数、对照组比例 %；如不从今天开始，再加 "
+        "<code>从</code> 开始日期。例如：<code>30 45 10</code> 或 "
+        "<code>30 45 10 从 2026-11-05</code>（或 <code>从下周一</code>）。"
     ),
     "campaign.button_defaults": "30 天 · 窗口 30 天 · 无对照组",
     "campaign.default_template": "{name}您好，感谢一直以来的支持。您目前有 {points} 积分，"
                                  "想跟您介绍一下我们的新优惠。",
     "campaign.preview": (
         "🎯 <b>{name}</b>{goal}\n目标：{audience}\n渠道：{channel}\n"
-        "持续 {days} 天 · 转化窗口 {window} 天 · 对照组 {control}%\n"
+        "{start} → {end}（{days} 天）· 转化窗口 {window} 天 · 对照组 {control}%\n"
         "模板：<i>{template}</i>\n\n👥 共 <b>{count}</b> 位客户；确认后分配给各自的负责人。"
     ),
     "campaign.button_confirm": "✅ 确认",
     "campaign.created": (
         "✅ 活动 <b>{name}</b> 已开始：{reached} 位客户分给 {reps} 位销售，"
         "{held} 位留作对照组。"
+    ),
+    "campaign.scheduled": (
+        "🗓 活动 <b>{name}</b> 已排期，{start} 开始：{reached} 位客户分给 {reps} 位销售，"
+        "{held} 位留作对照组。销售将在 {start} 收到通知并看到草稿；只有此后的订单计入转化。"
     ),
     "campaign.audience_all": "全部客户",
     "campaign.audience_segment": "分群 {value}",
@@ -177,7 +199,14 @@ ZH: dict[str, str] = {
     "campaign.bad_channel": "“{value}”不是渠道：call、visit、message、email、wechat。",
     "campaign.bad_days": "天数和窗口为 1 到 366 天。",
     "campaign.bad_control": "对照组占目标客户的 0 到 50%。",
-    "campaign.bad_timing": "请输入三个数字：天数、窗口、对照组 %。例如 <code>30 45 10</code>",
+    "campaign.bad_timing": "请输入三个数字：天数、窗口、对照组 %，可再加 <code>从</code> "
+                           "开始日期。例如 <code>30 45 10</code> 或 "
+                           "<code>30 45 10 从 2026-11-05</code>",
+    "campaign.bad_start_date": "无法把“{value}”识别为开始日期。例如 <code>从 2026-11-05</code> "
+                               "或 <code>从下周一</code>。",
+    "campaign.start_past": "{date} 已经过去：活动只能从今天或之后开始。",
+    "campaign.bad_start": "活动最多提前 {limit} 天排期。",
+    "campaign.not_started": "该活动尚未开始。",
     "campaign.empty": "没有符合条件的客户，无法开始。",
     "campaign.not_found": "没有您可见的活动“{name}”。",
     "campaign.target_not_found": "该客户不在您的活动目标中。",
@@ -186,7 +215,9 @@ ZH: dict[str, str] = {
     "campaigns.line": "<b>{name}</b> · {channel} · {start} → {end} · {targets} 位客户",
     "campaigns.button_drafts": "📋 {name}",
     "campaigns.button_report": "📊 {name}",
+    "campaigns.scheduled": "🗓 已排期",
     "drafts.none": "您在 <b>{name}</b> 中没有客户。",
+    "drafts.not_yet": "🗓 <b>{name}</b> 将于 {date} 开始，届时可查看您的草稿。",
     "drafts.title": "🎯 <b>{campaign}</b> · {n}/{total} · {channel}",
     "drafts.customer": "<b>{name}</b>{company} · {points} 积分 · 会员等级 {tier}",
     "drafts.phone": "📞 {phone}",

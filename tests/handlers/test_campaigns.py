@@ -185,3 +185,80 @@ def test_the_notice_to_reps_renders_with_a_drafts_button() -> None:
                                 language=language, timezone="Asia/Shanghai")
         assert words in reply.text and "&lt;b&gt;Spring&lt;/b&gt;" in reply.text
         assert [b.action for row in reply.buttons for b in row] == ["cg:7:0"]
+
+
+def _next_week() -> str:
+    from zoneinfo import ZoneInfo
+
+    return (utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
+            + timedelta(days=7)).isoformat()
+
+
+async def test_a_campaign_from_next_week_is_scheduled_and_waits(engine: Engine, team) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID)
+    start = _next_week()
+    await manager.send("/campaign")
+    await manager.send("Spring push")
+    await manager.send("Shanghai")
+    await manager.press("Call")
+    await manager.send("-")
+    assert "has passed" in (await manager.send("30 30 0 from 2020-01-01"))[0].text
+    assert "cannot read" in (await manager.send("30 30 0 from someday"))[0].text
+    preview = await manager.send(f"30 30 0 from {start}")
+    assert f"Runs {start} →" in preview[0].text
+    await manager.press("Confirm")
+    assert f"scheduled from {start}" in manager.text()
+    listed = await manager.send("/campaigns")
+    assert "Spring push" in listed[0].text and "scheduled" in listed[0].text
+    rep = Chat(engine, user_id=REP_B)
+    replies = await rep.send("/campaigns Spring push")
+    assert f"starts on {start}: your drafts open then" in replies[1].text
+    assert "Responded" not in str(replies[1].buttons)
+    await rep.send("/order 李娜 8000")  # before the start: not a conversion
+    report = await manager.send("/campaigns Spring push")
+    assert "converted 0" in report[0].text
+    # Without a start it begins now, as before.
+    await manager.send("/campaign")
+    await manager.send("Now push")
+    await manager.send("Shanghai")
+    await manager.press("Call")
+    await manager.send("-")
+    await manager.send("30 30 0 from today")
+    await manager.press("Confirm")
+    assert "started" in manager.text()
+    assert "scheduled" not in (await manager.send("/campaigns"))[0].text.split("\n")[1]
+
+
+async def test_a_scheduled_campaign_in_chinese(engine: Engine, team) -> None:
+    manager = Chat(engine, user_id=MANAGER_ID, language_code="zh-CN")
+    await manager.send("/lang zh-CN")
+    start = _next_week()
+    await manager.send("/campaign")
+    await manager.send("春季")
+    await manager.send("Shanghai")
+    await manager.press_data("cf:ch:call")
+    replies = await manager.send("-")
+    assert "<code>从</code>" in replies[0].text
+    assert "已经过去" in (await manager.send("30 30 0 从 2020-01-01"))[0].text
+    preview = await manager.send(f"30 30 0 从 {start}")
+    assert f"{start} →" in preview[0].text
+    await manager.press_data("cc")
+    assert f"已排期，{start} 开始" in manager.text()
+    assert "已排期" in (await manager.send("/campaigns"))[0].text
+    rep = Chat(engine, user_id=REP_A, language_code="zh-CN")
+    await rep.send("/lang zh-CN")
+    replies = await rep.send("/campaigns 春季")
+    assert f"将于 {start} 开始，届时可查看您的草稿" in replies[1].text
+    # A date word the parser reads: 下周一 is a start day after today.
+    await manager.send("/campaign")
+    await manager.send("春季二")
+    await manager.send("Shanghai")
+    await manager.press_data("cf:ch:call")
+    await manager.send("-")
+    preview = await manager.send("30 30 0 从下周一")
+    from zoneinfo import ZoneInfo
+
+    today = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    assert f"{monday.isoformat()} → {(monday + timedelta(days=30)).isoformat()}（30 天）" in (
+        preview[0].text)

@@ -215,3 +215,64 @@ def test_each_rep_given_customers_is_told_once(engine: Engine, team) -> None:
     assert {r.member_id: r.payload["customers"] for r in rows} == given
     assert {r.member_id for r in rows} == {rep.id for rep in reps}
     assert all(r.payload["campaign_id"] == campaign.id for r in rows)
+
+
+def test_a_campaign_scheduled_for_next_week_waits_for_its_start(engine: Engine, team) -> None:
+    from crm_store import reminder_kinds as rk
+    from crm_store.models import Outbox
+
+    admin, _, reps = team
+    start = NOW + timedelta(days=7)
+    campaign = _as(engine, admin, campaigns.create_campaign, now=NOW,
+                   spec=CampaignSpec(name="Later", audience=Audience(city="Shanghai"),
+                                     days=20, starts_at=start))
+    assert (campaign.starts_at, campaign.ends_at) == (start, start + timedelta(days=20))
+    assert campaigns.scheduled(campaign, NOW) and not campaigns.scheduled(campaign, start)
+    before = _as(engine, reps[0], campaigns.my_drafts, campaign_id=campaign.id, now=NOW)
+    assert (before.drafts, before.total) == ([], 0)
+    after = _as(engine, reps[0], campaigns.my_drafts, campaign_id=campaign.id,
+                now=start + timedelta(hours=1))
+    assert after.drafts and after.total > 0
+    with pytest.raises(Invalid):  # no outcome before the start
+        _as(engine, reps[0], campaigns.mark, target_id=after.drafts[0].target.id,
+            outcome="contacted", now=NOW)
+    with unit_of_work(engine) as s:
+        notices = s.exec(select(Outbox).where(Outbox.kind == rk.CAMPAIGN_ASSIGNED)).all()
+    # The notice waits for the start (20:00 in Shanghai: the next working morning, 09:00).
+    assert notices and all(n.due_at == datetime(2026, 6, 9, 1, 0, tzinfo=UTC) for n in notices)
+    # A start already passed means at Confirm.
+    now_one = _as(engine, admin, campaigns.create_campaign, now=NOW,
+                  spec=CampaignSpec(name="Past", audience=Audience(city="Shanghai"),
+                                    starts_at=NOW - timedelta(days=3)))
+    assert now_one.starts_at == NOW and not campaigns.scheduled(now_one, NOW)
+    with pytest.raises(Invalid):  # more than a year ahead
+        _as(engine, admin, campaigns.create_campaign, now=NOW,
+            spec=CampaignSpec(name="Far", audience=Audience(city="Shanghai"),
+                              starts_at=NOW + timedelta(days=400)))
+
+
+def test_conversion_runs_from_the_start_to_the_end_or_the_window(engine: Engine, team) -> None:
+    admin, _, _ = team
+    start = NOW + timedelta(days=7)
+    campaign = _as(engine, admin, campaigns.create_campaign, now=NOW,
+                   spec=CampaignSpec(name="S", audience=Audience(), days=10,
+                                     conversion_days=30, control_pct=30, starts_at=start))
+    with unit_of_work(engine) as s:
+        targets = list(s.exec(select(CampaignTarget).where(
+            CampaignTarget.campaign_id == campaign.id).order_by(CampaignTarget.id)))
+    treated = [t for t in targets if not t.control]
+    held = [t for t in targets if t.control]
+    # Days after the start: before it (after Confirm), inside, after the end (day 10) though
+    # inside the 30-day conversion window; the same for the control group.
+    days = {treated[0].contact_id: -2, treated[1].contact_id: 3, treated[2].contact_id: 12,
+            held[0].contact_id: -1, held[1].contact_id: 9}
+    with unit_of_work(engine) as s:
+        for contact_id, day in days.items():
+            contact = s.get(Contact, contact_id)
+            assert contact is not None
+            s.add(Order(team_id=admin.team_id, owner_id=contact.owner_id, contact_id=contact_id,
+                        amount_minor=100_000, ordered_at=start + timedelta(days=day)))
+    found = _as(engine, admin, campaign_results.evaluate, campaign_id=campaign.id)
+    assert (found.total.converted, found.total.revenue_minor) == (1, 100_000)
+    assert found.control.converted == 1
+    assert found.window_end == start + timedelta(days=10)
