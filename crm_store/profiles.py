@@ -105,12 +105,15 @@ def _rolling(session: Session, team_id: int) -> ProfileSnapshot | None:
         .order_by(ProfileSnapshot.id)).scalars().first()
 
 
-def _closing(session: Session, p: q.Params) -> ProfileSnapshot | None:
-    """The team's closing snapshot at exactly `p.now`, made under `p`'s settings."""
-    return session.exec(select(ProfileSnapshot).where(  # type: ignore[call-overload]
+def _closing(session: Session, p: q.Params, *, any_settings: bool = False
+             ) -> ProfileSnapshot | None:
+    """The team's closing snapshot at exactly `p.now`, made under `p`'s settings (or any)."""
+    stmt = select(ProfileSnapshot).where(
         ProfileSnapshot.team_id == p.team_id, ProfileSnapshot.closing.is_(True),  # type: ignore
-        ProfileSnapshot.as_of == p.now, ProfileSnapshot.settings_key == settings_key(p))
-        ).scalars().first()
+        ProfileSnapshot.as_of == p.now)
+    if not any_settings:
+        stmt = stmt.where(ProfileSnapshot.settings_key == settings_key(p))
+    return session.exec(stmt).scalars().first()  # type: ignore[call-overload]
 
 
 def _lock(session: Session, team_id: int) -> None:
@@ -126,10 +129,7 @@ def _clear(session: Session, snapshot: ProfileSnapshot) -> None:
 def _open(session: Session, p: q.Params, *, closing: bool) -> ProfileSnapshot:
     """The snapshot to fill for `p` (the rolling one, or the closing one at `p.now`), emptied."""
     _lock(session, p.team_id)
-    found = _rolling(session, p.team_id) if not closing else session.exec(
-        select(ProfileSnapshot).where(  # type: ignore[call-overload]
-            ProfileSnapshot.team_id == p.team_id, ProfileSnapshot.closing.is_(True),  # type: ignore
-            ProfileSnapshot.as_of == p.now)).scalars().first()
+    found = _closing(session, p, any_settings=True) if closing else _rolling(session, p.team_id)
     snapshot = found or ProfileSnapshot(team_id=p.team_id, closing=closing, as_of=p.now,
                                         settings_key="")
     if found is not None:
