@@ -3,6 +3,8 @@
   python -m bench generate --customers 100000 --interactions 10 --db sqlite:///bench.sqlite3
   python -m bench analytics [--db sqlite:///bench.sqlite3] [--customers 100000] [--runs 5]
   python -m bench search      (same as python -m bench.bench_search)
+  python -m bench latency [--db sqlite:///PATH] [--runs 30] [--iterations 300] [--profile]
+  python -m bench roundtrip [--db sqlite:///PATH] [--updates 200] [--users 20] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -50,11 +52,21 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("analytics", help="time the analytics commands (bench/bench_analytics.py)",
                    add_help=False)
     sub.add_parser("search", help="time contact search (bench/bench_search.py)", add_help=False)
+    sub.add_parser("latency", help="/find, /log and the PTB path against baselines "
+                   "(bench/bench_latency.py)", add_help=False)
+    sub.add_parser("roundtrip", help="HTTP round trips against an echo bot "
+                   "(bench/bench_latency.py)", add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "generate":
         if rest:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
         _generate(args)
+    elif args.command in ("latency", "roundtrip"):
+        from bench import bench_latency
+
+        run = bench_latency.latency_main if args.command == "latency" else (
+            bench_latency.roundtrip_main)
+        run(rest)
     elif args.command == "analytics":
         from bench import bench_analytics
 
