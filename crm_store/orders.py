@@ -279,9 +279,13 @@ def history_for_contact(
     if not count:
         return PurchaseHistory(recent=[], count=0, revenue_minor=0, open_minor=0,
                                currency=currency)
-    recent = session.exec(
-        mine(select(Order)).order_by(col(Order.ordered_at).desc(), col(Order.id).desc())
-        .limit(limit)
-    ).all()
+    # The newest `limit` are picked here, not with ORDER BY … LIMIT: with that, SQLite (no
+    # ANALYZE statistics) walks ix_order_team_ordered through every order of the team, newest
+    # first (360 ms for 200k orders); without it, it reads this contact's orders through
+    # ix_order_team_contact, as the totals above do (a customer has a handful of orders).
+    dated = session.exec(mine(select(col(Order.ordered_at), col(Order.id)))).all()
+    newest = [order_id for _, order_id in sorted(dated, reverse=True)[: max(limit, 0)]]
+    found = {o.id: o for o in session.exec(select(Order).where(col(Order.id).in_(newest)))}
+    recent = [found[order_id] for order_id in newest if order_id in found]
     return PurchaseHistory(recent=list(recent), count=int(count), revenue_minor=int(revenue),
                            open_minor=int(open_minor), currency=currency)
