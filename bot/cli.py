@@ -1,10 +1,9 @@
-"""`crm-bot`: console, run, migrate, invite, demo, report, import."""
+"""`crm-bot`: console, run, worker, migrate, invite, demo, report, import, backup."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -42,6 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                           help="Telegram user id of the member who will own the contacts "
                                "(default: the local admin)")
     importer.add_argument("--yes", action="store_true", help="add without asking")
+    backup = sub.add_parser("backup", help="copy the SQLite database safely while the bot runs "
+                                           "(PostgreSQL: prints the pg_dump command)")
+    backup.add_argument("--out", type=Path, metavar="PATH",
+                        help="file to write, or an existing directory for the default name "
+                             "crm-backup-<UTC time>.sqlite3 (default: the current directory)")
     args = parser.parse_args(argv)
 
     try:
@@ -49,11 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"invalid settings (environment or .env):\n{exc}", file=sys.stderr)
         return 2
-    # The console is a chat: only warnings may interrupt it.
-    level = "WARNING" if args.command == "console" else settings.log_level.upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.observability import configure_logging
+
+    # The console is a chat: only warnings may interrupt it, as plain text.
+    console_mode = args.command == "console"
+    configure_logging("WARNING" if console_mode else settings.log_level.upper(),
+                      "text" if console_mode else settings.log_format)
+    if args.command == "backup":
+        return _backup(settings.database_url, args.out)
     if args.command == "migrate":
         engine = _engine(settings)
         from crm_store.migrate import current_revision
@@ -238,6 +245,75 @@ def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -
     key = "transfer.imported_skipped" if result.skipped else "transfer.imported"
     print(html_to_plain(t(key, created=f"{result.created:,}", skipped=result.skipped)))
     return 0
+
+
+def _backup(database_url: str, out: Path | None) -> int:
+    """Copy a SQLite database with the online backup API, check the copy, print it.
+
+    Safe while the bot runs: the copy is one read transaction (WAL lets writers go on) and
+    is a consistent snapshot. PostgreSQL: print the pg_dump command to run and return 2.
+    """
+    import shlex
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    from crm_store.clock import utcnow
+
+    url = make_url(database_url)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    if url.get_backend_name() != "sqlite":
+        target = _backup_target(out, f"crm-backup-{stamp}.dump")
+        print(f"{url.get_backend_name()} database: crm-bot backup copies SQLite only. "
+              "Back up PostgreSQL with pg_dump (custom format; restore with pg_restore):",
+              file=sys.stderr)
+        print(f'pg_dump "$DATABASE_URL" -Fc -f {shlex.quote(str(target))}')
+        print("(DATABASE_URL as libpq takes it: postgresql://user:password@host:5432/db)",
+              file=sys.stderr)
+        return 2
+    source_path = Path(url.database or "")
+    if not url.database or url.database == ":memory:" or not source_path.is_file():
+        print(f"no SQLite database file at {url.database or '(none)'}", file=sys.stderr)
+        return 2
+    target = _backup_target(out, f"crm-backup-{stamp}.sqlite3")
+    if target.exists():
+        print(f"{target} exists; not overwriting it", file=sys.stderr)
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(source_path, timeout=10)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)  # all pages in one step: one consistent snapshot
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    check = sqlite3.connect(f"file:{partial}?mode=ro", uri=True)
+    try:
+        verdict = [row[0] for row in check.execute("PRAGMA integrity_check")]
+        tables = check.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+        table_count = tables.fetchone()[0]
+    finally:
+        check.close()
+    if verdict != ["ok"]:
+        partial.unlink(missing_ok=True)
+        print(f"the copy failed PRAGMA integrity_check: {'; '.join(verdict)[:500]}",
+              file=sys.stderr)
+        return 1
+    partial.rename(target)
+    print(f"{target}\t{target.stat().st_size} bytes\t{table_count} tables\tintegrity ok")
+    return 0
+
+
+def _backup_target(out: Path | None, default_name: str) -> Path:
+    """`--out` itself, or the default name in `--out` (a directory) or the current one."""
+    if out is None or out.is_dir():
+        return (out or Path()) / default_name
+    return out
 
 
 def _bot_username(settings: Settings) -> str:

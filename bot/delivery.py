@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
+from bot.observability import record_send_error, send_error_reason
 from bot.processor import SendRejected
 from bot.render import split_html
 from handlers.types import Button, ChatRequest, Kind, Reply
@@ -71,15 +72,23 @@ class ReplySender(ABC):
 
     # -- the rules ----------------------------------------------------------------------
     async def deliver(self, req: ChatRequest | None, chat_id: int, replies: list[Reply]) -> None:
-        """Send every reply; a pressed button is always answered so its spinner stops."""
-        if req is not None and req.kind == Kind.CALLBACK and req.callback_id:
-            toast = next((r.toast for r in replies if r.toast), None)
-            try:
-                await self._call(self._answer_callback, req.callback_id, toast)
-            except Refused as exc:  # query too old after a restart: nothing to answer
-                log.info("answerCallbackQuery: %s", exc)
-        for reply in replies:
-            await self._send_one(req, chat_id, reply)
+        """Send every reply; a pressed button is always answered so its spinner stops.
+
+        A send that fails for good (after waiting out the 429s) is counted in
+        crm_send_errors_total{where="replies"} and raised.
+        """
+        try:
+            if req is not None and req.kind == Kind.CALLBACK and req.callback_id:
+                toast = next((r.toast for r in replies if r.toast), None)
+                try:
+                    await self._call(self._answer_callback, req.callback_id, toast)
+                except Refused as exc:  # query too old after a restart: nothing to answer
+                    log.info("answerCallbackQuery: %s", exc)
+            for reply in replies:
+                await self._send_one(req, chat_id, reply)
+        except Exception as exc:
+            record_send_error("replies", send_error_reason(exc))
+            raise
 
     async def send_reply(self, chat_id: int, reply: Reply) -> int | None:
         """Send one reply as new message(s); return the id of the last one."""

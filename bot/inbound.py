@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.observability import CONTENT_TYPE, Metrics, default_metrics, health
 from bot.processor import UpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -40,27 +41,44 @@ async def poll(processor: UpdateProcessor, fetch: Fetch, *, timeout: int,
             offset = max(offset or 0, int(update["update_id"]) + 1)
 
 
-def webhook_app(processor: UpdateProcessor, *, path: str, secret: str) -> web.Application:
-    """An aiohttp app that answers 200 only after the update is committed to the inbox."""
+def webhook_app(processor: UpdateProcessor, *, path: str, secret: str,
+                metrics: Metrics | None = None) -> web.Application:
+    """An aiohttp app that answers 200 only after the update is committed to the inbox.
+
+    It also serves `GET /healthz` (the database answers, and the inbox backlog; 503 if not)
+    and `GET /metrics` (Prometheus text format) for the process's metrics, or `metrics`.
+    """
+    metrics = metrics or default_metrics()
+    metrics.watch(processor.engine)
+    requests = metrics.webhook_requests
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if secret and not hmac.compare_digest(given.encode(), secret.encode()):
+            requests.labels(result="forbidden").inc()
             return web.Response(status=403, text="forbidden")
         try:
             update = json.loads(await request.text())
             int(update["update_id"])
         except (ValueError, KeyError, TypeError):
+            requests.labels(result="bad_request").inc()
             return web.Response(status=400, text="bad update")
-        processor.store(update)
+        fresh = processor.store(update)
+        requests.labels(result="stored" if fresh else "duplicate").inc()
         return web.Response(text="ok")
 
-    async def health(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
+    async def healthz(_request: web.Request) -> web.Response:
+        ok, body = await health(processor.engine)
+        return web.json_response(body, status=200 if ok else 503)
+
+    async def scrape(_request: web.Request) -> web.Response:
+        body = await asyncio.to_thread(metrics.exposition)  # the backlog gauges query the db
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     app = web.Application(client_max_size=1 << 20)
     app.router.add_post(path, receive)
-    app.router.add_get("/healthz", health)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", scrape)
     return app
 
 

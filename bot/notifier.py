@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.delivery import FloodWait, Refused, ReplySender
+from bot.observability import record_send_error
 from bot.processor import SendRejected
 from bot.render import html_to_plain
 from handlers.reminders_views import render_reminder
@@ -41,6 +42,10 @@ class TelegramNotifier:
                 raise Undeliverable(str(exc)) from exc
             raise
         return int(message_id or 0)
+
+    def send_failed(self, reason: str) -> None:
+        """The dispatcher's report of a failed send: crm_send_errors_total{where="reminders"}."""
+        record_send_error("reminders", reason)
 
 
 class PtbNotifier(TelegramNotifier):

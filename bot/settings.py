@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     reminder_interval_seconds: float = Field(default=60.0, gt=0)
     dispatch_lease_seconds: int = Field(default=60, ge=1)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     flood_messages_per_minute: int = Field(default=30, ge=0)
 
     @field_validator("admin_telegram_ids", mode="before")
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("bot_framework", mode="before")
+    @field_validator("bot_framework", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value

@@ -246,15 +246,18 @@ class Dispatcher:
             self._pause(exc.seconds)
             log.warning("flood control: pausing all sends for %.1fs (outbox=%s)",
                         exc.seconds, delivery.outbox_id)
+            self._send_failed("flood_wait")
             return _Outcome.STOP
         except Undeliverable as exc:
             log.warning("member=%s unreachable (outbox=%s); deactivating",
                         delivery.member_id, delivery.outbox_id)
+            self._send_failed("rejected")
             await asyncio.to_thread(self._unreachable, job, _error_text(exc))
             return _Outcome.GONE
         except Exception as exc:  # noqa: BLE001 - any other failure is retried, then given up
             log.warning("send failed outbox=%s attempt=%s: %s", delivery.outbox_id,
                         job.attempts, exc.__class__.__name__)
+            self._send_failed("timeout" if isinstance(exc, TimeoutError) else "error")
             await asyncio.to_thread(self._retry_or_fail, job, _error_text(exc))
             return _Outcome.FAILED
         latency_ms = (time.monotonic() - started) * 1000
@@ -266,6 +269,16 @@ class Dispatcher:
         log.info("sent outbox=%s kind=%s latency_ms=%.0f late_s=%.1f", delivery.outbox_id,
                  delivery.kind, latency_ms, late)
         return _Outcome.SENT
+
+    def _send_failed(self, reason: str) -> None:
+        """Tell the notifier a send failed, if it wants to know (metrics live in bot/)."""
+        hook = getattr(self.notifier, "send_failed", None)
+        if hook is None:
+            return
+        try:
+            hook(reason)
+        except Exception:  # noqa: BLE001 - counting must never stop the dispatcher
+            log.exception("notifier.send_failed(%r) failed", reason)
 
     async def _gate(self, chat_id: int) -> None:
         """Wait for a pause to end and for the chat's and the overall pace to allow a send."""

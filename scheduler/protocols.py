@@ -50,7 +50,12 @@ class Undeliverable(Exception):
 
 
 class Notifier(Protocol):
-    """Sends one reminder and returns Telegram's message_id."""
+    """Sends one reminder and returns Telegram's message_id.
+
+    A notifier may also have `send_failed(reason: str) -> None`: the dispatcher calls it once
+    for each failed send, with "flood_wait" (RetryLater), "rejected" (Undeliverable),
+    "timeout" (the send outlived its lease) or "error" (anything else; retried later).
+    """
 
     async def send(self, delivery: Delivery) -> int:
         """Render and send; raise RetryLater or Undeliverable as the Bot API answers."""
