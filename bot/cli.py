@@ -359,7 +359,7 @@ async def _run(settings: Settings) -> int:
 
     def processor_factory(sender, username: str) -> UpdateProcessor:  # type: ignore[no-untyped-def]
         return UpdateProcessor(engine=engine, settings=settings.handler_settings(username),
-                               sender=sender)
+                               sender=sender, owner=settings.instance())
 
     await transport.run(settings, processor_factory, stop)
     return 0

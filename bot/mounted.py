@@ -61,7 +61,7 @@ class MountedAssistant:
         self.username = username or self.username
         processor = UpdateProcessor(engine=self.engine,
                                     settings=self.settings.handler_settings(self.username),
-                                    sender=sender)
+                                    sender=sender, owner=self.settings.instance())
         self.processor = processor
         processor.start()
         if self.reminders_enabled:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
+import time
 from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
+from bot.observability import record_update
 from bot.updates import request_from_update
 from crm_store import inbox
+from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
 from crm_store.import_files import MAX_BYTES as MAX_FILE_BYTES
 from crm_store.models import Inbox
@@ -24,6 +28,8 @@ log = logging.getLogger(__name__)
 # Fault injection for the crash test: pause between "stored" and "handled" so a test can
 # SIGKILL the process inside that window. Never set in production.
 RETRY_S = 5.0
+LEASE_S = 60.0  # a process that dies holding an update leaves it to others after this
+SWEEP_S = 2.0
 HOLD_AFTER_INBOX = float(os.environ.get("CRM_TEST_HOLD_AFTER_INBOX", "0") or 0)
 
 
@@ -39,14 +45,26 @@ class Sender(Protocol):
 
 
 class UpdateProcessor:
-    """Durable, ordered handling of updates shared by every transport."""
+    """Durable, ordered handling of updates shared by every transport.
 
-    def __init__(self, *, engine: Engine, settings: HandlerSettings, sender: Sender) -> None:
+    Several processes may share one inbox (webhook mode behind a load balancer): each claims a
+    row before handling it, a row waits while an earlier row of its chat is unfinished, and
+    whoever finishes a row takes the chat's next one. A sweep picks up what nobody is
+    handling: leftovers of a previous run, and rows a dead process held (after its lease).
+    """
+
+    def __init__(self, *, engine: Engine, settings: HandlerSettings, sender: Sender,
+                 owner: str | None = None, lease_seconds: float = LEASE_S,
+                 sweep_seconds: float = SWEEP_S) -> None:
         self.engine = engine
         self.settings = settings
         self.sender = sender
+        self.owner = (owner or f"{socket.gethostname()}:{os.getpid()}")[:64]
+        self.lease_seconds = lease_seconds
+        self.sweep_seconds = sweep_seconds
         self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        self._queued: set[int] = set()
+        self._tasks: list[asyncio.Task[None]] = []
 
     def store(self, update: dict[str, Any]) -> bool:
         """Commit the raw update; return False for a duplicate. Call before acknowledging."""
@@ -54,7 +72,7 @@ class UpdateProcessor:
         with unit_of_work(self.engine) as session:
             fresh = inbox.store(session, update_id=update_id, payload=update)
         if fresh:
-            self._queue.put_nowait(update_id)
+            self._enqueue(update_id)
         return fresh
 
     def next_offset(self) -> int | None:
@@ -63,54 +81,106 @@ class UpdateProcessor:
             return inbox.next_offset(session)
 
     def start(self) -> None:
-        """Queue rows a previous run left unfinished, then start handling in the background."""
-        with unit_of_work(self.engine) as session:
-            for row in inbox.pending(session, limit=10_000):
-                self._queue.put_nowait(row.update_id)
-        self._worker = asyncio.create_task(self._run(), name="inbox-worker")
+        """Queue what a previous run left unfinished, then handle and sweep in the background."""
+        self._sweep(quiet_seconds=0)
+        self._tasks = [asyncio.create_task(self._run(), name="inbox-worker"),
+                       asyncio.create_task(self._sweeper(), name="inbox-sweeper")]
 
     async def stop(self) -> None:
         """Stop after the update in hand; what is left stays in the inbox for next time."""
-        if self._worker:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def idle(self) -> None:
         """Wait until every queued update has been handled (for tests and shutdown)."""
         await self._queue.join()
 
+    def _enqueue(self, update_id: int) -> None:
+        if update_id not in self._queued:
+            self._queued.add(update_id)
+            self._queue.put_nowait(update_id)
+
+    def _sweep(self, *, quiet_seconds: float) -> None:
+        with unit_of_work(self.engine) as session:
+            found = inbox.claimable(session, now=utcnow(), quiet_seconds=quiet_seconds)
+        for update_id in found:
+            self._enqueue(update_id)
+
+    async def _sweeper(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_seconds)
+            try:
+                self._sweep(quiet_seconds=self.sweep_seconds)
+            except Exception as exc:  # the database may be away for a moment: sweep later
+                log.warning("inbox sweep failed: %s", exc)
+
     async def _run(self) -> None:
         while True:
             update_id = await self._queue.get()
+            self._queued.discard(update_id)
             try:
-                await self.process(update_id)
+                while update_id is not None:  # then the chat's next update, in order
+                    chat_id = await self.process(update_id)
+                    update_id = self._next_in_chat(chat_id)
             except Exception:  # keep the loop alive; the row stays pending and is retried
                 log.exception("processing update %s failed; retrying in %ss", update_id, RETRY_S)
-                asyncio.get_running_loop().call_later(RETRY_S, self._queue.put_nowait, update_id)
+                asyncio.get_running_loop().call_later(RETRY_S, self._enqueue, update_id)
             finally:
                 self._queue.task_done()
 
-    async def process(self, update_id: int) -> None:
-        """Handle one stored update (if not yet handled) and send its replies."""
+    def _next_in_chat(self, chat_id: int | None) -> int | None:
+        if chat_id is None:
+            return None
+        with unit_of_work(self.engine) as session:
+            return inbox.next_in_chat(session, chat_id=chat_id)
+
+    async def process(self, update_id: int) -> int | None:
+        """Handle one stored update (if not yet handled) and send its replies.
+
+        Returns the update's chat when this process finished it, None when the update was
+        not this process's to handle (done already, held by another, or not its turn). Each
+        update this process takes gets one log line with its outcome and latency.
+        """
         if HOLD_AFTER_INBOX:
             await asyncio.sleep(HOLD_AFTER_INBOX)
+        started = time.perf_counter()
         with unit_of_work(self.engine) as session:
+            if not inbox.claim(session, update_id=update_id, owner=self.owner, now=utcnow(),
+                               lease_seconds=self.lease_seconds):
+                return None
             row = session.get(Inbox, update_id)
-            if row is None or row.status not in (inbox.NEW, inbox.HANDLED):
-                return
+            if row is None:
+                return None
             status, payload, stored = row.status, row.payload, row.replies
             chat_id = row.chat_id
         req = request_from_update(payload or {}, self.settings.bot_username)
-        if status == inbox.NEW:
-            if req is None:
-                return self._finish(update_id)
-            if req.kind == Kind.DOCUMENT:
-                req = await self._with_file(req)
-            replies = await dispatch.handle(req, engine=self.engine, settings=self.settings)
-            chat_id = req.chat_id
-        else:
-            replies = [Reply.from_json(item) for item in stored or []]
-        await self._deliver(update_id, req, chat_id, replies)
+        outcome = "error"
+        try:
+            if status == inbox.NEW:
+                if req is None:
+                    self._finish(update_id)
+                    outcome = "ignored"
+                    return chat_id
+                if req.kind == Kind.DOCUMENT:
+                    req = await self._with_file(req)
+                try:
+                    replies = await dispatch.handle(req, engine=self.engine,
+                                                    settings=self.settings)
+                except inbox.AlreadyHandled:
+                    outcome = "handled_elsewhere"
+                    return None
+                chat_id = req.chat_id
+            else:
+                replies = [Reply.from_json(item) for item in stored or []]
+            sent = await self._deliver(update_id, req, chat_id, replies)
+            outcome = ("ok" if status == inbox.NEW else "resent") if sent else "send_failed"
+            return chat_id
+        finally:
+            record_update(update_id=update_id, kind=str(req.kind) if req else "other",
+                          command=req.command if req else None, outcome=outcome,
+                          seconds=time.perf_counter() - started,
+                          chat_id=chat_id, user_id=req.user_id if req else None)
 
     async def _with_file(self, req: ChatRequest) -> ChatRequest:
         """Add a sent file's bytes to the request, if the transport can fetch them.
@@ -136,20 +206,24 @@ class UpdateProcessor:
 
     async def _deliver(
         self, update_id: int, req: ChatRequest | None, chat_id: int | None, replies: list[Reply]
-    ) -> None:
+    ) -> bool:
+        """Send the replies and finish the row; False when they were given up (or refused)."""
         if chat_id is not None and (replies or (req and req.kind == Kind.CALLBACK)):
             try:
                 await self.sender.deliver(req, chat_id, replies)
             except SendRejected as exc:
                 log.warning("replies to update %s rejected: %s", update_id, exc)
+                self._finish(update_id)
+                return False
             except Exception as exc:
                 with unit_of_work(self.engine) as session:
                     given_up = inbox.mark_attempt_failed(session, update_id=update_id,
                                                          error=repr(exc))
                 if not given_up:
                     raise
-                return
+                return False
         self._finish(update_id)
+        return True
 
     def _finish(self, update_id: int) -> None:
         with unit_of_work(self.engine) as session:

@@ -60,7 +60,7 @@ async def run_assistant(settings: Settings, glue: BotGlue, processor_factory: Pr
     processor = processor_factory(glue.sender, glue.username)
     await set_menus(glue)
     processor.start()
-    reminders = start_reminders(settings, glue.notifier, stop)
+    reminders = start_reminders(settings, glue.notifier, stop) if settings.run_reminders else None
     try:
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path or "/"
@@ -76,7 +76,8 @@ async def run_assistant(settings: Settings, glue: BotGlue, processor_factory: Pr
             poller.cancel()
             await asyncio.gather(poller, return_exceptions=True)
     finally:
-        await reminders.shutdown()
+        if reminders is not None:
+            await reminders.shutdown()
         await processor.stop()
 
 

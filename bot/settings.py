@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     flood_messages_per_minute: int = Field(default=30, ge=0)
+    run_reminders: bool = True
+    instance_name: str = Field(default="", max_length=64)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -56,6 +59,18 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def instance(self) -> str:
+        """Who holds an inbox row while handling it: stable across restarts of one process.
+
+        INSTANCE_NAME, else host and webhook port (two webhook processes on one host differ),
+        else host and "polling" (polling has one consumer). A restarted process takes back at
+        once what it held when it died; another process waits for the lease to run out.
+        """
+        if self.instance_name:
+            return self.instance_name
+        where = str(self.webhook_port) if self.webhook_url else "polling"
+        return f"{socket.gethostname()}:{where}"[:64]
 
     def handler_settings(self, bot_username: str | None = None) -> HandlerSettings:
         """The part of the settings the conversation needs."""

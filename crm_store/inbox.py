@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from crm_store.clock import utcnow
 from crm_store.models import Inbox
 
 NEW, HANDLED, SENT, FAILED = "new", "handled", "sent", "failed"
+UNFINISHED = (NEW, HANDLED)
 MAX_ATTEMPTS = 3
+
+
+class AlreadyHandled(Exception):
+    """Another process handled this update first: roll back, send nothing."""
+
+
+def chat_of(payload: dict[str, Any]) -> int | None:
+    """The chat an update belongs to (updates of one chat are handled in order)."""
+    query = payload.get("callback_query")
+    message = (query or {}).get("message") if isinstance(query, dict) else payload.get("message")
+    sender = (query or {}).get("from") if isinstance(query, dict) else None
+    if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+        chat = message["chat"].get("id")
+    elif isinstance(message, dict) and isinstance(message.get("from"), dict):
+        chat = message["from"].get("id")
+    else:
+        chat = (sender or {}).get("id")
+    return int(chat) if isinstance(chat, int) else None
 
 
 def store(session: Session, *, update_id: int, payload: dict[str, Any]) -> bool:
@@ -22,7 +43,7 @@ def store(session: Session, *, update_id: int, payload: dict[str, Any]) -> bool:
     stmt = (
         insert(Inbox)
         .values(update_id=update_id, payload=payload, status=NEW, attempts=0,
-                received_at=utcnow())
+                received_at=utcnow(), chat_id=chat_of(payload))
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(Inbox.update_id)  # rowcount is not reliable for ON CONFLICT on every driver
     )
@@ -33,6 +54,59 @@ def next_offset(session: Session) -> int | None:
     """The getUpdates offset that confirms everything already stored."""
     last = session.exec(select(func.max(Inbox.update_id))).one()
     return None if last is None else int(last) + 1
+
+
+def claim(session: Session, *, update_id: int, owner: str, now: datetime,
+          lease_seconds: float) -> bool:
+    """Take an unfinished row for `owner` until now + lease; True if it is now theirs.
+
+    A row is free when nobody holds it, its lease ran out (its holder died) or `owner`
+    already holds it, and no earlier row of the same chat is unfinished: that one goes first,
+    and whoever finishes it takes this one next (`next_in_chat`). One atomic UPDATE, so two
+    processes never both win (PostgreSQL re-checks the row under its lock; SQLite writes one
+    at a time).
+    """
+    earlier = aliased(Inbox)
+    blocked = exists().where(col(earlier.chat_id) == col(Inbox.chat_id),
+                             col(earlier.update_id) < col(Inbox.update_id),
+                             col(earlier.status).in_(UNFINISHED))
+    stmt = (
+        update(Inbox)
+        .where(col(Inbox.update_id) == update_id, col(Inbox.status).in_(UNFINISHED),
+               or_(col(Inbox.claimed_until).is_(None), col(Inbox.claimed_until) < now,
+                   col(Inbox.claimed_by) == owner),
+               ~blocked)
+        .values(claimed_by=owner, claimed_until=now + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(session.connection().execute(stmt).rowcount == 1)
+
+
+def next_in_chat(session: Session, *, chat_id: int) -> int | None:
+    """The oldest unfinished update of a chat, if any."""
+    stmt = select(func.min(Inbox.update_id)).where(col(Inbox.chat_id) == chat_id,
+                                                   col(Inbox.status).in_(UNFINISHED))
+    found = session.exec(stmt).one()
+    return None if found is None else int(found)
+
+
+def claimable(session: Session, *, now: datetime, quiet_seconds: float,
+              limit: int = 500) -> list[int]:
+    """Unfinished rows nobody holds (received over `quiet_seconds` ago) or whose lease ran out.
+
+    What a process sweeps up: what a dead process left, or an update whose turn came while
+    nobody was looking. Its chat's order is checked again when it is claimed.
+    """
+    stmt = (
+        select(Inbox.update_id)
+        .where(col(Inbox.status).in_(UNFINISHED),
+               or_(col(Inbox.claimed_until) < now,
+                   (col(Inbox.claimed_until).is_(None))
+                   & (col(Inbox.received_at) <= now - timedelta(seconds=quiet_seconds))))
+        .order_by(col(Inbox.update_id))
+        .limit(limit)
+    )
+    return [int(update_id) for update_id in session.exec(stmt)]
 
 
 def pending(session: Session, *, limit: int = 100) -> list[Inbox]:
@@ -50,14 +124,21 @@ def mark_handled(
     session: Session, *, update_id: int, replies: list[dict[str, Any]], chat_id: int | None,
     scrub: bool = False,
 ) -> None:
-    """Record the replies in the handler's own transaction; `scrub` forgets the payload."""
-    row = session.get(Inbox, update_id)
-    if row is None:
-        return
-    row.status, row.replies, row.chat_id, row.handled_at = HANDLED, replies, chat_id, utcnow()
+    """Record the replies in the handler's own transaction; `scrub` forgets the payload.
+
+    Raises AlreadyHandled if the row is no longer new (another process finished it first,
+    after this one's lease ran out): the caller's transaction must roll back.
+    """
+    values: dict[str, Any] = {"status": HANDLED, "replies": replies, "chat_id": chat_id,
+                              "handled_at": utcnow()}
     if scrub:
-        row.payload = None
-    session.add(row)
+        values["payload"] = None
+    stmt = (update(Inbox).where(col(Inbox.update_id) == update_id, col(Inbox.status) == NEW)
+            .values(**values).execution_options(synchronize_session=False))
+    if session.connection().execute(stmt).rowcount == 1:
+        return
+    if session.exec(select(Inbox.update_id).where(col(Inbox.update_id) == update_id)).first():
+        raise AlreadyHandled(update_id)
 
 
 def mark_sent(session: Session, *, update_id: int) -> None:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x63726D  # "crm": the advisory lock key held while migrating
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -24,6 +26,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to `revision`."""
     cfg = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Processes starting together (two `crm-bot run`, two workers) migrate one at a
+            # time: the others wait here, then find the schema at head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 

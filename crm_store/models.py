@@ -356,6 +356,8 @@ class Outbox(SQLModel, table=True):
 class Inbox(SQLModel, table=True):
     """A raw update, committed before Telegram is told it arrived."""
 
+    __table_args__ = (Index("ix_inbox_chat_update", "chat_id", "update_id"),)
+
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     payload: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True))
@@ -369,6 +371,10 @@ class Inbox(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
     received_at: datetime = Field(default_factory=utcnow)
     handled_at: datetime | None = None
+    # Several processes share the inbox: one claims a row (a lease) before handling it, and a
+    # row waits while an earlier row of the same chat is unfinished (updates stay in order).
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
 
 
 class DialogState(SQLModel, table=True):

@@ -37,6 +37,8 @@ async def handle(req: ChatRequest, *, engine: Engine, settings: HandlerSettings)
                                    replies=[r.to_json() for r in replies],
                                    scrub=ctx.member_or_none is None)
             return replies
+    except inbox.AlreadyHandled:  # another process answered it: this one's work rolls back
+        raise
     except Exception:  # one bad update must never stop the bot or show a trace
         log.exception("update %s failed", req.update_id)
         t = Translator(_language_of(engine, req, settings))

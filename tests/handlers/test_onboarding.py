@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sqlmodel import Session, select
 
@@ -68,7 +69,10 @@ async def test_stranger_gets_one_polite_refusal_and_nothing_is_stored(chat: Chat
         inbox.store(s, update_id=77, payload={"update_id": 77, "message": {"text": "secret"}})
     replies = await dispatch.handle(req, engine=chat.engine, settings=chat.settings)
     assert len(replies) == 1 and "invite" in replies[0].text
-    again = await dispatch.handle(req, engine=chat.engine, settings=chat.settings)
+    with unit_of_work(chat.engine) as s:  # a second message a moment later
+        inbox.store(s, update_id=78, payload={"update_id": 78, "message": {"text": "hello?"}})
+    again = await dispatch.handle(replace(req, update_id=78), engine=chat.engine,
+                                  settings=chat.settings)
     assert again == []
     with Session(chat.engine) as s:
         assert s.exec(select(Member).where(Member.telegram_user_id == 4242)).first() is None
