@@ -24,6 +24,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -61,9 +62,14 @@ _PHONE_QUERY_RE = re.compile(r"[\d\s+\-().]+")
 _SEP = "\x00"
 
 
-@dataclass(frozen=True)
-class SearchKey:
-    """Precomputed searchable fields of one contact."""
+class SearchKey(NamedTuple):
+    """Precomputed searchable fields of one contact.
+
+    A NamedTuple, not a frozen dataclass: every search builds one per visible contact and
+    the index cache compares the whole sequence with the cached one, both several times
+    faster on a tuple (pyinstrument on /find over 100k contacts: __init__ and __eq__ were
+    about a tenth of the handler's time).
+    """
 
     contact_id: int
     name: str
