@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot.observability import CONTENT_TYPE, Metrics, default_metrics, health
 from bot.processor import UpdateProcessor
@@ -49,7 +50,6 @@ def webhook_app(processor: UpdateProcessor, *, path: str, secret: str,
     and `GET /metrics` (Prometheus text format) for the process's metrics, or `metrics`.
     """
     metrics = metrics or default_metrics()
-    metrics.watch(processor.engine)
     requests = metrics.webhook_requests
 
     async def receive(request: web.Request) -> web.Response:
@@ -67,8 +67,22 @@ def webhook_app(processor: UpdateProcessor, *, path: str, secret: str,
         requests.labels(result="stored" if fresh else "duplicate").inc()
         return web.Response(text="ok")
 
+    app = ops_app(processor.engine, metrics)
+    app.router.add_post(path, receive)
+    return app
+
+
+def ops_app(engine: Engine, metrics: Metrics | None = None) -> web.Application:
+    """`GET /healthz` (the database answers, the backlogs; 503 if not) and `GET /metrics`.
+
+    The webhook app adds its update endpoint to it; in polling mode and in `crm-bot worker`
+    it is served alone on METRICS_PORT.
+    """
+    metrics = metrics or default_metrics()
+    metrics.watch(engine)
+
     async def healthz(_request: web.Request) -> web.Response:
-        ok, body = await health(processor.engine)
+        ok, body = await health(engine)
         return web.json_response(body, status=200 if ok else 503)
 
     async def scrape(_request: web.Request) -> web.Response:
@@ -76,7 +90,6 @@ def webhook_app(processor: UpdateProcessor, *, path: str, secret: str,
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     app = web.Application(client_max_size=1 << 20)
-    app.router.add_post(path, receive)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", scrape)
     return app
@@ -94,7 +107,8 @@ async def serve_webhook(app: web.Application, *, host: str, port: int,
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    log.info("webhook listening on %s:%s", host, port)
+    log.info("listening on %s:%s (%s)", host, port, ", ".join(sorted(
+        {r.resource.canonical for r in app.router.routes() if r.resource})))
     try:
         if on_listening is not None:
             await on_listening()

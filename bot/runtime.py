@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from sqlalchemy.engine import Engine
+
 from bot.delivery import ReplySender
-from bot.inbound import Fetch, poll, serve_webhook, webhook_app
+from bot.inbound import Fetch, ops_app, poll, serve_webhook, webhook_app
 from bot.menu import menu_commands
 from bot.processor import UpdateProcessor
 from bot.settings import Settings
@@ -70,11 +72,13 @@ async def run_assistant(settings: Settings, glue: BotGlue, processor_factory: Pr
                                     settings.webhook_url, settings.webhook_secret))
         else:
             await glue.delete_webhook()
-            poller = asyncio.create_task(poll(processor, glue.get_updates,
-                                              timeout=settings.poll_timeout, stop=stop))
+            tasks = [asyncio.create_task(poll(processor, glue.get_updates,
+                                              timeout=settings.poll_timeout, stop=stop))]
+            tasks += _ops_server(settings, processor.engine, stop)
             await stop.wait()
-            poller.cancel()
-            await asyncio.gather(poller, return_exceptions=True)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         if reminders is not None:
             await reminders.shutdown()
@@ -83,8 +87,23 @@ async def run_assistant(settings: Settings, glue: BotGlue, processor_factory: Pr
 
 async def run_reminders_only(settings: Settings, notifier: Notifier, stop: asyncio.Event) -> None:
     """Producers and dispatcher only (`crm-bot worker`): updates are another process's job."""
+    from crm_store.db import make_engine
+
     reminders = start_reminders(settings, notifier, stop)
+    engine = make_engine(settings.database_url)
+    ops = _ops_server(settings, engine, stop)
     try:
         await stop.wait()
     finally:
+        await asyncio.gather(*ops, return_exceptions=True)
         await reminders.shutdown()
+        engine.dispose()
+
+
+def _ops_server(settings: Settings, engine: Engine,
+                stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """/healthz and /metrics on METRICS_PORT when there is no webhook listener to carry them."""
+    if not settings.metrics_port:
+        return []
+    return [asyncio.create_task(serve_webhook(ops_app(engine), host=settings.webhook_listen,
+                                              port=settings.metrics_port, stop=stop))]

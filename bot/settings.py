@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     flood_messages_per_minute: int = Field(default=30, ge=0)
     run_reminders: bool = True
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     instance_name: str = Field(default="", max_length=64)
 
     @field_validator("admin_telegram_ids", mode="before")

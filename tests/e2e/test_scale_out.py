@@ -188,9 +188,11 @@ async def test_two_webhook_processes_and_two_workers_share_one_postgres(
 
         # 3. Reminders: 60 digests due now and 3 follow-ups falling due; two workers.
         chats = await _reminders_ready(engine)
+        metrics_ports = [free_port(), free_port()]
         workers = [BotProcess(tmp_path / name, common | {
             "BOT_COMMAND": "worker", "REMINDER_INTERVAL_SECONDS": "1",
-            "DISPATCH_LEASE_SECONDS": "3"}) for name in ("w1", "w2")]
+            "DISPATCH_LEASE_SECONDS": "3", "METRICS_PORT": str(port)})
+            for name, port in zip(("w1", "w2"), metrics_ports, strict=True)]
         for worker in workers:
             worker.workdir.mkdir()
             processes.append(worker)
@@ -213,6 +215,20 @@ async def test_two_webhook_processes_and_two_workers_share_one_postgres(
                 "SELECT kind, status, count(*) FROM outbox WHERE kind = 'followup_due' "
                 "OR dedupe_key LIKE 'scale:%' GROUP BY kind, status ORDER BY kind")).all()
         assert kinds == [("digest", "sent", 60), ("followup_due", "sent", 3)]
+        # 4. Operations: each process serves /healthz and /metrics (workers on METRICS_PORT).
+        async with aiohttp.ClientSession() as http:
+            for port in (port_a, port_b, *metrics_ports):
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                    assert answer.status == 200
+                    assert (await answer.json())["ok"] is True
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as answer:
+                    exposition = await answer.text()
+                assert "crm_database_up 1.0" in exposition
+                assert "\ncrm_outbox_backlog " in exposition
+                handled = [line for line in exposition.splitlines() if line.startswith(
+                    'crm_updates_total{kind="command",outcome="ok"}')]
+                if port in (port_a, port_b):  # both runs handled commands
+                    assert handled and float(handled[0].split()[-1]) >= 1, exposition
         digests = Counter(s["chat_id"] for s in standin.sent if s["chat_id"] in chats)
         assert digests == Counter({chat: 1 for chat in chats})
         followups = Counter(s["chat_id"] for s in standin.sent
