@@ -5,6 +5,9 @@
   python -m bench search      (same as python -m bench.bench_search)
   python -m bench latency [--db sqlite:///PATH] [--runs 30] [--iterations 300] [--profile]
   python -m bench roundtrip [--db sqlite:///PATH] [--updates 200] [--users 20] [--rounds 3]
+  python -m bench scans [--small sqlite:///10k.sqlite3] [--big sqlite:///100k.sqlite3] [--pg URL]
+  python -m bench dispatch [--messages 1000] [--chats 300] [--mode local|http]
+  python -m bench rss [--db sqlite:///100k.sqlite3] [--attribute]
 """
 
 from __future__ import annotations
@@ -56,6 +59,10 @@ def main(argv: list[str] | None = None) -> None:
                    "(bench/bench_latency.py)", add_help=False)
     sub.add_parser("roundtrip", help="HTTP round trips against an echo bot "
                    "(bench/bench_latency.py)", add_help=False)
+    for name, what in (("scans", "the scheduler's nightly scans at 10k/100k (bench_scans.py)"),
+                       ("dispatch", "the dispatcher's send rate (bench/bench_dispatch.py)"),
+                       ("rss", "peak RSS of crm-bot run, 100k contacts (bench/bench_rss.py)")):
+        sub.add_parser(name, help=what, add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "generate":
         if rest:
@@ -67,6 +74,10 @@ def main(argv: list[str] | None = None) -> None:
         run = bench_latency.latency_main if args.command == "latency" else (
             bench_latency.roundtrip_main)
         run(rest)
+    elif args.command in ("scans", "dispatch", "rss"):
+        from importlib import import_module
+
+        import_module(f"bench.bench_{args.command}").main(rest)
     elif args.command == "analytics":
         from bench import bench_analytics
 
