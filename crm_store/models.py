@@ -356,7 +356,7 @@ class Outbox(SQLModel, table=True):
 class Inbox(SQLModel, table=True):
     """A raw update, committed before Telegram is told it arrived."""
 
-    __table_args__ = (Index("ix_inbox_chat_update", "chat_id", "update_id"),)
+    __table_args__ = (Index("ix_inbox_chat_update", "chat_id", "status", "update_id"),)
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     payload: dict[str, Any] | None = Field(

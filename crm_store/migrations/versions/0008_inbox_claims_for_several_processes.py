@@ -23,7 +23,8 @@ def upgrade() -> None:
             'claimed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.add_column(sa.Column(
             'claimed_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-        batch_op.create_index('ix_inbox_chat_update', ['chat_id', 'update_id'], unique=False)
+        batch_op.create_index('ix_inbox_chat_update', ['chat_id', 'status', 'update_id'],
+                              unique=False)
 
 
 def downgrade() -> None:
