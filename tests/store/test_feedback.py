@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from crm_store import feedback
 from crm_store.db import unit_of_work
@@ -114,7 +114,8 @@ def test_resolve_stamps_exact_utc_times_and_first_response(
     assert saved.resolved_at == done_at and saved.resolved_at.utcoffset() == timedelta(0)
     assert saved.first_response_at == done_at
     with Session(engine) as s:
-        actions = [a.action for a in s.exec(select(AuditLog).where(AuditLog.entity == "feedback"))]
+        actions = [a.action for a in s.exec(select(AuditLog).where(AuditLog.entity == "feedback")
+                                            .order_by(col(AuditLog.id)))]
     assert actions == ["create", "update"]
 
 
