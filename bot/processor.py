@@ -11,12 +11,13 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.observability import record_update
 from bot.updates import request_from_update
 from crm_store import inbox
 from crm_store.clock import utcnow
-from crm_store.db import unit_of_work
+from crm_store.db import read_only, unit_of_work
 from crm_store.import_files import MAX_BYTES as MAX_FILE_BYTES
 from crm_store.models import Inbox
 from handlers import dispatch
@@ -102,7 +103,7 @@ class UpdateProcessor:
             self._queue.put_nowait(update_id)
 
     def _sweep(self, *, quiet_seconds: float) -> None:
-        with unit_of_work(self.engine) as session:
+        with read_only(self.engine) as conn, Session(bind=conn) as session:
             found = inbox.claimable(session, now=utcnow(), quiet_seconds=quiet_seconds)
         for update_id in found:
             self._enqueue(update_id)
@@ -132,7 +133,7 @@ class UpdateProcessor:
     def _next_in_chat(self, chat_id: int | None) -> int | None:
         if chat_id is None:
             return None
-        with unit_of_work(self.engine) as session:
+        with read_only(self.engine) as conn, Session(bind=conn) as session:
             return inbox.next_in_chat(session, chat_id=chat_id)
 
     async def process(self, update_id: int) -> int | None:
