@@ -26,7 +26,7 @@ metric, value, baseline, ratio, target, PASS/FAIL and the load average at that m
 
 Usage:
   python -m bench latency   [--db sqlite:///PATH] [--runs 30] [--iterations 300]
-                            [--only find,log,transport] [--profile]
+                            [--only find,log,transport] [--profile] [--gc-freeze]
   python -m bench roundtrip [--db sqlite:///PATH] [--updates 200] [--users 20] [--rounds 3]
 """
 
@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import itertools
 import json
 import math
@@ -460,12 +461,17 @@ def latency_main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default="find,log,transport")
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument profiles of /find and /log (HTML next to the db)")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() after start-up, as a long-running bot could")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     engine = open_dataset(args.db)
     print(f"load average at start: {load_average()}  ({os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})")
     rep = pick(engine, REP_TELEGRAM_IDS[0])
+    if args.gc_freeze:  # what is alive now is never traversed by a full collection again
+        gc.collect()
+        gc.freeze()
 
     async def run() -> None:
         if "find" in only:
