@@ -65,16 +65,24 @@ def customer_values(
     session: Session, team_id: int, now: datetime, owner_ids: Iterable[int] | None = None
 ) -> list[CustomerValue]:
     """Every live contact of the team (or of `owner_ids`) with its 365-day revenue and tier."""
-    # One GROUP BY query; tiers are ranked per owner in Python (see tiers_for_team).
-    revenue = func.coalesce(func.sum(col(Order.amount_minor)), 0)
-    counted = and_(col(Order.contact_id) == Contact.id, col(Order.status) != CANCELLED,
-                   col(Order.deleted_at).is_(None), col(Order.ordered_at) > now - TIER_WINDOW,
-                   col(Order.ordered_at) <= now)
+    # The window's orders summed per contact once, then joined to the contacts; tiers are
+    # ranked per owner in Python (see tiers_for_team). Joining the orders to each contact
+    # instead made SQLite without statistics (the app never runs ANALYZE) scan the window's
+    # orders once per contact: 11 s at 10k customers, many minutes at 100k.
+    per_contact = (
+        select(col(Order.contact_id).label("contact_id"),
+               func.sum(col(Order.amount_minor)).label("revenue"))
+        .where(col(Order.team_id) == team_id, col(Order.status) != CANCELLED,
+               col(Order.deleted_at).is_(None), col(Order.ordered_at) > now - TIER_WINDOW,
+               col(Order.ordered_at) <= now)
+        .group_by(col(Order.contact_id))
+        .subquery("revenue_365")
+    )
+    revenue = func.coalesce(per_contact.c.revenue, 0)
     stmt = (
         select(Contact.id, Contact.owner_id, Contact.name, revenue)
-        .join(Order, counted, isouter=True)
+        .join(per_contact, per_contact.c.contact_id == Contact.id, isouter=True)
         .where(Contact.team_id == team_id, col(Contact.deleted_at).is_(None))
-        .group_by(col(Contact.id), col(Contact.owner_id), col(Contact.name))
     )
     if owner_ids is not None:
         stmt = stmt.where(col(Contact.owner_id).in_(list(owner_ids)))
