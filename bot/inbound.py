@@ -24,15 +24,18 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 async def poll(processor: UpdateProcessor, fetch: Fetch, *, timeout: int,
                stop: asyncio.Event) -> None:
     """Long-poll getUpdates; each update is committed before the next call confirms it."""
-    offset = processor.next_offset()
+    offset: int | None = None
+    known = False  # the offset is read from the inbox once, when the database answers
     backoff = 1.0
     while not stop.is_set():
         try:
+            if not known:
+                offset, known = processor.next_offset(), True
             updates = await fetch(offset, timeout)
             backoff = 1.0
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # network trouble: wait and ask again, never lose the offset
+        except Exception as exc:  # network or database trouble: wait, ask again, keep the offset
             log.warning("getUpdates failed (%s); retrying in %.0fs", exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)

@@ -78,7 +78,7 @@ class UpdateProcessor:
 
     def next_offset(self) -> int | None:
         """The polling offset that confirms everything stored so far."""
-        with unit_of_work(self.engine) as session:
+        with read_only(self.engine) as conn, Session(bind=conn) as session:
             return inbox.next_offset(session)
 
     def start(self) -> None:
