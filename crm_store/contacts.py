@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import func, or_
@@ -11,7 +14,7 @@ from sqlmodel import Session, col, select
 from crm_store import audit, search
 from crm_store.clock import utcnow
 from crm_store.errors import DomainError, Invalid
-from crm_store.models import Company, Contact, Interaction, Member
+from crm_store.models import Company, Contact, ContactVersion, Interaction, Member
 from crm_store.normalize import MAX_NAME, clean_text, company_key, normalise_email, normalise_phone
 from crm_store.team import can_see_owner, visible_or_not_found, visible_owner_ids
 
@@ -173,27 +176,68 @@ def search_contacts(
     session: Session, *, actor: Member, query: str, limit: int = 8
 ) -> list[tuple[Contact, search.Hit]]:
     """Rank the contacts `actor` may see against `query`."""
-    stmt = _visible(
-        select(
-            Contact.id, Contact.name, Company.name, Contact.pinyin_full,
-            Contact.pinyin_initials, Contact.phone, Contact.email,
-        ).join(Company, col(Contact.company_id) == Company.id, isouter=True),
-        session, actor,
-    )
-    keys = [
-        search.SearchKey(
-            contact_id=cid, name=name, company=company or "", pinyin_full=full,
-            pinyin_initials=initials, phone=search.phone_digits(phone), email=email or "",
-        )
-        for cid, name, company, full, initials, phone, email in session.exec(stmt)
-    ]
-    hits = search.rank(keys, query, limit=limit)
+    hits = search.rank(visible_index(session, actor), query, limit=limit)
     if not hits:
         return []
     rows = {c.id: c for c in session.exec(
         select(Contact).where(col(Contact.id).in_([h.contact_id for h in hits]))
     )}
     return [(rows[h.contact_id], h) for h in hits if h.contact_id in rows]
+
+
+# A team's search keys, and the index of each scope (the owners a member sees), stay in memory
+# while the team's contact stamp (ContactVersion, kept by database triggers) is the one they
+# were read at: a /find costs one primary-key read, not a load of every visible contact.
+_TEAMS, _SCOPES = 4, 32
+_team_keys: OrderedDict[tuple[str, int], tuple[int | None, list[tuple[int, search.SearchKey]]]] = (
+    OrderedDict())
+_scopes: OrderedDict[tuple[Any, ...], search.SearchIndex] = OrderedDict()
+_keys_lock = threading.Lock()
+
+
+def visible_index(session: Session, actor: Member) -> search.SearchIndex:
+    """The search index of the live contacts `actor` may see, reused while nothing changed."""
+    team_id = actor.team_id
+    stamp = session.exec(select(ContactVersion.stamp)
+                         .where(ContactVersion.team_id == team_id)).first()
+    owners = visible_owner_ids(session, actor)
+    where = (str(session.get_bind().url), team_id)
+    scope = (*where, stamp, None if owners is None else frozenset(owners))
+    with _keys_lock:
+        if scope in _scopes:
+            _scopes.move_to_end(scope)
+            return _scopes[scope]
+        cached = _team_keys.get(where)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, _load_team_keys(session, team_id))
+        with _keys_lock:
+            _team_keys[where] = cached
+            _team_keys.move_to_end(where)
+            while len(_team_keys) > _TEAMS:
+                _team_keys.popitem(last=False)
+    keys = [key for owner, key in cached[1] if owners is None or owner in owners]
+    index = search.SearchIndex(keys)
+    with _keys_lock:
+        _scopes[scope] = index
+        while len(_scopes) > _SCOPES:
+            _scopes.popitem(last=False)
+    return index
+
+
+def _load_team_keys(session: Session, team_id: int) -> list[tuple[int, search.SearchKey]]:
+    stmt = (
+        select(Contact.owner_id, Contact.id, Contact.name, Company.name, Contact.pinyin_full,
+               Contact.pinyin_initials, Contact.phone, Contact.email)
+        .join(Company, col(Contact.company_id) == Company.id, isouter=True)
+        .where(Contact.team_id == team_id, col(Contact.deleted_at).is_(None))
+    )
+    return [
+        (owner, search.SearchKey(
+            contact_id=cid, name=name, company=company or "", pinyin_full=full,
+            pinyin_initials=initials, phone=search.phone_digits(phone), email=email or ""))
+        for owner, cid, name, company, full, initials, phone, email
+        in session.connection().execute(stmt)
+    ]
 
 
 def company_names(session: Session, company_ids: set[int]) -> dict[int, str]:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -375,6 +375,22 @@ class Inbox(SQLModel, table=True):
     # row waits while an earlier row of the same chat is unfinished (updates stay in order).
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = None
+
+
+class ContactVersion(SQLModel, table=True):
+    """A stamp that changes whenever a team's searchable contact data changes.
+
+    Database triggers (migration 0009) set a new random stamp on every insert, delete and
+    change of a contact's name, company, phone, email, pinyin, owner or deletion, and of a
+    company's name, whichever code path writes them. Search keeps a team's keys in memory for
+    as long as the stamp it read them at is current. Random, not a counter: a stamp seen inside
+    a transaction that then rolled back never comes back.
+    """
+
+    __tablename__ = "contact_version"
+
+    team_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    stamp: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class DialogState(SQLModel, table=True):
