@@ -322,8 +322,3 @@ def recent(session: Session, *, actor: Member, first: list[int], limit: int = 6)
         chosen += list(session.exec(more))
     return chosen
 
-
-def name_keys_for_parsing(session: Session, *, actor: Member) -> list[tuple[int, str, str]]:
-    """(id, name, pinyin) of every visible contact, for recognising names in free text."""
-    stmt = _visible(select(Contact.id, Contact.name, Contact.pinyin_full), session, actor)
-    return [(cid, name, full) for cid, name, full in session.exec(stmt) if cid is not None]

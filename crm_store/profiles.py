@@ -63,10 +63,17 @@ def settings_key(p: q.Params) -> str:
                       default=str)
 
 
-def team_contacts(session: Session, team_id: int) -> int:
-    """The team's contacts, deleted ones included (the team index alone answers it)."""
-    return int(session.exec(select(func.count()).select_from(Contact).where(  # type: ignore
-        Contact.team_id == team_id)).scalar_one())
+def is_big(session: Session, team_id: int) -> bool:
+    """Whether the team has LIVE_LIMIT contacts or more, deleted ones included.
+
+    Reads at most LIVE_LIMIT entries of the team index instead of counting them all: the
+    contact card asks on every view (a count over 100k contacts was 5 ms of each card).
+    """
+    if LIVE_LIMIT <= 0:
+        return True
+    nth = session.exec(select(Contact.id).where(Contact.team_id == team_id)  # type: ignore
+                       .order_by(None).limit(1).offset(LIVE_LIMIT - 1)).first()
+    return nth is not None
 
 
 @contextmanager
@@ -199,7 +206,7 @@ def source(session: Session, p: q.Params) -> Source:
     The rolling one answers if at most MAX_AGE old, and is refreshed first otherwise; a
     question about another moment in the past is computed live.
     """
-    if team_contacts(session, p.team_id) < LIVE_LIMIT:
+    if not is_big(session, p.team_id):
         return Source()
     closing = _closing(session, p)
     if closing is not None:
@@ -268,7 +275,7 @@ def _plan(session: Session, team: Team, now: datetime) -> list[tuple[q.Params, b
     from crm_store.segments import params_for  # segments imports this module
 
     p = params_for(session, team, now)
-    if team_contacts(session, p.team_id) < LIVE_LIMIT:
+    if not is_big(session, p.team_id):
         return []
     work = [] if _fresh(_rolling(session, p.team_id), p, REFRESH_AGE) else [(p, False)]
     wanted = closing_moments(session, p.team_id, now)

@@ -24,7 +24,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -214,6 +214,9 @@ class SearchIndex:
         items = sorted((_norm_field(k.name), k.contact_id, i) for i, k in enumerate(given))
         self.keys: tuple[SearchKey, ...] = tuple(given[i] for _, _, i in items)
         self.source: tuple[SearchKey, ...] | None = None
+        # Structures derived from these keys by other readers (the quick log's name tables):
+        # they live exactly as long as the index, so they are as current as it is.
+        self.memo: dict[str, Any] = {}
         self.ids = [k.contact_id for k in self.keys]
         self.columns: dict[str, _Column] = {
             "name": _Column([name for name, _, _ in items]),

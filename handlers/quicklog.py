@@ -12,7 +12,7 @@ from handlers import views
 from handlers.context import Context
 from handlers.i18n import Html, escape
 from handlers.picking import callback_id
-from handlers.quicklog_parse import parse_quick_log
+from handlers.quicklog_parse import name_tables, parse_quick_log
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -22,7 +22,11 @@ FLOW = "ql"
 @registry.flow("kind:text")
 async def free_text(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Plain text outside any form: propose what to log, or point to the commands."""
-    names = contacts.name_keys_for_parsing(ctx.session, actor=ctx.member)
+    index = contacts.visible_index(ctx.session, ctx.member)
+    names = index.memo.get("quicklog")
+    if names is None:  # prepared once per roster, kept with the cached index
+        names = index.memo["quicklog"] = name_tables(
+            [(key.contact_id, key.name, key.pinyin_full) for key in index.keys])
     parsed = parse_quick_log(req.text, names=names, now=ctx.now, tz=ctx.tz)
     if parsed is None:
         return [ctx.text("text.hint")]

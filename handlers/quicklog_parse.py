@@ -80,8 +80,8 @@ _VERBS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
 ))
 
 
-def parse_quick_log(text: str, *, names: Sequence[tuple[int, str, str]], now: datetime,
-                    tz: ZoneInfo) -> QuickLog | None:
+def parse_quick_log(text: str, *, names: Sequence[tuple[int, str, str]] | NameTables,
+                    now: datetime, tz: ZoneInfo) -> QuickLog | None:
     """Read a plain message as a log; None if it names no contact and no activity."""
     message = text.strip()
     if not message or len(message) > MAX_MESSAGE:
@@ -114,10 +114,22 @@ def _kind(text: str) -> InteractionKind | None:
 
 # --- contacts ---------------------------------------------------------------------------
 
-def _contact_hits(text: str, names: Sequence[tuple[int, str, str]]) -> list[_Hit]:
-    """Every way the text names a contact, best first, one hit per contact."""
-    lowered, hits = _lower(text), []
-    windows = _windows(text)
+@dataclass(frozen=True)
+class NameTables:
+    """The visible contacts' names prepared for reading free text (built once per roster)."""
+
+    cjk: list[tuple[int, str]]  # lower-cased Chinese names of 2+ characters
+    full: dict[str, set[int]]  # latin full names and long single names
+    words: dict[str, set[int]]  # latin first and last words
+    pinyins: dict[str, set[int]]  # a Chinese name's pinyin, spaces removed
+    forms: dict[str, set[int]]  # 老张 / 张总 / 小张 / 伟明
+    fuzzy: list[tuple[int, str, int]]  # latin names long enough for a one-typo match
+
+
+def name_tables(names: Sequence[tuple[int, str, str]]) -> NameTables:
+    """Prepare (id, name, pinyin) rows for `parse_quick_log`; reuse the result while the
+    contacts are unchanged (handlers/quicklog.py keeps it with the search index)."""
+    cjk: list[tuple[int, str]] = []
     full: dict[str, set[int]] = {}
     words: dict[str, set[int]] = {}
     pinyins: dict[str, set[int]] = {}
@@ -127,7 +139,7 @@ def _contact_hits(text: str, names: Sequence[tuple[int, str, str]]) -> list[_Hit
         name = _lower(" ".join(str(raw_name or "").split()))
         if _CJK.search(name):
             if len(name) >= 2:
-                hits += [_Hit(cid, 100, s, e) for s, e in _occurrences(lowered, name)]
+                cjk.append((cid, name))
             _chinese_forms(cid, name, forms)
             pinyin = "".join(str(raw_pinyin or "").lower().split())
             if len(pinyin) >= 4 and pinyin.isascii() and pinyin.isalpha():
@@ -142,17 +154,30 @@ def _contact_hits(text: str, names: Sequence[tuple[int, str, str]]) -> list[_Hit
                 words.setdefault(word, set()).add(cid)
         if len(key.replace(" ", "")) >= 5 and len(tokens) <= 4:
             fuzzy.append((cid, key, len(tokens)))
+    return NameTables(cjk, full, words, pinyins, forms, fuzzy)
+
+
+def _contact_hits(text: str, names: Sequence[tuple[int, str, str]] | NameTables) -> list[_Hit]:
+    """Every way the text names a contact, best first, one hit per contact."""
+    tables = names if isinstance(names, NameTables) else name_tables(names)
+    lowered, hits = _lower(text), []
+    windows = _windows(text)
+    for cid, name in tables.cjk:
+        if name in lowered:
+            hits += [_Hit(cid, 100, s, e) for s, e in _occurrences(lowered, name)]
     for size, spans in windows.items():
         for start, end, key in spans:
-            hits += [_Hit(cid, 100, start, end) for cid in full.get(key, ())]
-            hits += [_Hit(cid, 95, start, end) for cid in pinyins.get(key.replace(" ", ""), ())]
-            owners = words.get(key, set()) if size == 1 else set()
+            hits += [_Hit(cid, 100, start, end) for cid in tables.full.get(key, ())]
+            hits += [_Hit(cid, 95, start, end)
+                     for cid in tables.pinyins.get(key.replace(" ", ""), ())]
+            owners = tables.words.get(key, set()) if size == 1 else set()
             if owners and (key not in _COMMON or text[start].isupper()):
                 hits += [_Hit(cid, 80 if len(owners) == 1 else 65, start, end) for cid in owners]
-    for form, owners in forms.items():
-        for start, end in _occurrences(text, form):
-            hits += [_Hit(cid, 75 if len(owners) == 1 else 60, start, end) for cid in owners]
-    hits += _fuzzy_hits(text, windows, fuzzy)
+    for form, owners in tables.forms.items():
+        if form in text:
+            for start, end in _occurrences(text, form):
+                hits += [_Hit(cid, 75 if len(owners) == 1 else 60, start, end) for cid in owners]
+    hits += _fuzzy_hits(text, windows, tables.fuzzy)
     return _rank(hits, text)
 
 
@@ -208,16 +233,24 @@ def _chinese_forms(cid: int, name: str, forms: dict[str, set[int]]) -> None:
 
 def _fuzzy_hits(text: str, windows: dict[int, list[tuple[int, int, str]]],
                 names: list[tuple[int, str, int]]) -> list[_Hit]:
-    """Latin names one typo away (Jhon Smith); single words only when capitalised."""
+    """Latin names one typo away (Jhon Smith); single words only when capitalised.
+
+    Each window of the text is compared with the names of its word count (a few windows,
+    many names: one rapidfuzz call per window, not per name)."""
     hits = []
-    for cid, key, size in names:
-        spans = windows.get(size, [])
-        found = process.extract(key, [s[2] for s in spans], scorer=OSA.distance,
-                                processor=utils.default_process, score_cutoff=1, limit=None)
-        for _choice, distance, index in found:
-            start, end, _ = spans[index]
-            if distance == 1 and (size > 1 or text[start].isupper()):
-                hits.append(_Hit(cid, 85, start, end))
+    for size, spans in windows.items():
+        group = [(cid, key) for cid, key, words in names if words == size]
+        if not group:
+            continue
+        keys = [key for _cid, key in group]
+        for start, end, window in spans:
+            if size == 1 and not text[start].isupper():
+                continue
+            found = process.extract(window, keys, scorer=OSA.distance,
+                                    processor=utils.default_process, score_cutoff=1,
+                                    limit=None)
+            hits += [_Hit(group[index][0], 85, start, end)
+                     for _choice, distance, index in found if distance == 1]
     return hits
 
 
