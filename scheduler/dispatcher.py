@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 ROUNDS_IN_FLIGHT = 3  # batches being sent at once by one worker
 
 
-CHAT_MARGIN = 1.05  # per-chat and per-group pacing, over the limit's even interval
+CHAT_MARGIN = 1.02  # per-chat and per-group pacing: 20 ms a second over the even interval
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Dispatcher:
         """Seconds between two messages to this chat (groups are slower), with a margin.
 
         Telegram counts when messages arrive: two sends paced exactly 1 s apart here reached
-        the Bot API stand-in 0.9968 s apart (bench/bench_dispatch.py over HTTP). 5% more
+        the Bot API stand-in 0.9968 s apart (bench/bench_dispatch.py over HTTP). 2% more
         keeps network jitter inside the limit.
         """
         interval = self.limits.per_chat.interval
