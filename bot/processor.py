@@ -151,8 +151,7 @@ class UpdateProcessor:
                                lease_seconds=self.lease_seconds):
                 return None
             row = session.get(Inbox, update_id)
-            if row is None:
-                return None
+            assert row is not None  # the claim just matched it
             status, payload, stored = row.status, row.payload, row.replies
             chat_id = row.chat_id
         req = request_from_update(payload or {}, self.settings.bot_username)

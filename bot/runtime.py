@@ -102,15 +102,16 @@ async def run_reminders_only(settings: Settings, notifier: Notifier, stop: async
     from crm_store.db import make_engine
 
     reminders = start_reminders(settings, notifier, stop)
-    engine = make_engine(settings.database_url)
-    ops = _ops_server(settings, engine, stop)
+    engine = make_engine(settings.database_url) if settings.metrics_port else None
+    ops = _ops_server(settings, engine, stop) if engine is not None else []
     settle_memory()
     try:
         await stop.wait()
     finally:
         await asyncio.gather(*ops, return_exceptions=True)
         await reminders.shutdown()
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
 
 
 def _ops_server(settings: Settings, engine: Engine,

@@ -209,19 +209,19 @@ def visible_index(session: Session, actor: Member) -> search.SearchIndex:
             return _scopes[scope]
         cached = _team_keys.get(where)
     if cached is None or cached[0] != stamp:
-        cached = (stamp, _load_team_keys(session, team_id))
-        with _keys_lock:
-            _team_keys[where] = cached
-            _team_keys.move_to_end(where)
-            while len(_team_keys) > _TEAMS:
-                _team_keys.popitem(last=False)
+        cached = _keep(_team_keys, where, (stamp, _load_team_keys(session, team_id)), _TEAMS)
     keys = [key for owner, key in cached[1] if owners is None or owner in owners]
-    index = search.SearchIndex(keys)
+    return _keep(_scopes, scope, search.SearchIndex(keys), _SCOPES)
+
+
+def _keep(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> Any:
+    """Store `value` as the newest entry of an LRU `cache` of `size` entries; return it."""
     with _keys_lock:
-        _scopes[scope] = index
-        while len(_scopes) > _SCOPES:
-            _scopes.popitem(last=False)
-    return index
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
+    return value
 
 
 def _load_team_keys(session: Session, team_id: int) -> list[tuple[int, search.SearchKey]]:

@@ -26,15 +26,13 @@ class AlreadyHandled(Exception):
 def chat_of(payload: dict[str, Any]) -> int | None:
     """The chat an update belongs to (updates of one chat are handled in order)."""
     query = payload.get("callback_query")
-    message = (query or {}).get("message") if isinstance(query, dict) else payload.get("message")
-    sender = (query or {}).get("from") if isinstance(query, dict) else None
-    if isinstance(message, dict) and isinstance(message.get("chat"), dict):
-        chat = message["chat"].get("id")
-    elif isinstance(message, dict) and isinstance(message.get("from"), dict):
-        chat = message["from"].get("id")
-    else:
-        chat = (sender or {}).get("id")
-    return int(chat) if isinstance(chat, int) else None
+    source = query if isinstance(query, dict) else payload  # a button press, or a message
+    message = source.get("message")
+    message = message if isinstance(message, dict) else {}
+    sender = (query if source is query else message).get("from")
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else sender
+    found = chat.get("id") if isinstance(chat, dict) else None
+    return found if isinstance(found, int) else None
 
 
 def store(session: Session, *, update_id: int, payload: dict[str, Any]) -> bool:
@@ -77,7 +75,6 @@ def claim(session: Session, *, update_id: int, owner: str, now: datetime,
                    col(Inbox.claimed_by) == owner),
                ~blocked)
         .values(claimed_by=owner, claimed_until=now + timedelta(seconds=lease_seconds))
-        .execution_options(synchronize_session=False)
     )
     return bool(session.connection().execute(stmt).rowcount == 1)
 
@@ -134,7 +131,7 @@ def mark_handled(
     if scrub:
         values["payload"] = None
     stmt = (update(Inbox).where(col(Inbox.update_id) == update_id, col(Inbox.status) == NEW)
-            .values(**values).execution_options(synchronize_session=False))
+            .values(**values))
     if session.connection().execute(stmt).rowcount == 1:
         return
     if session.exec(select(Inbox.update_id).where(col(Inbox.update_id) == update_id)).first():
