@@ -28,7 +28,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine, make_url
 
 from bench.generate import generate_dataset
-from crm_store import profiles
+from crm_store.analytics import profiles
+from crm_store.analytics.segments import params_for
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, unit_of_work
 from crm_store.migrate import upgrade
@@ -42,7 +43,6 @@ from crm_store.models import (
     Role,
     Team,
 )
-from crm_store.segments import params_for
 from handlers import dispatch
 from handlers.context import HandlerSettings
 from handlers.i18n import Translator

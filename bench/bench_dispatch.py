@@ -40,9 +40,9 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from bench.tables import Table, uptime
-from crm_store import outbox
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, unit_of_work
+from crm_store.messaging import outbox
 from crm_store.migrate import upgrade
 from crm_store.models import Member, Outbox, Team
 from scheduler.dispatcher import Dispatcher, Limits

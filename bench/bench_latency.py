@@ -5,7 +5,7 @@ use into $TMPDIR/crm-bench/b100k.sqlite3 and reused), each printing a table of
 metric, value, baseline, ratio, target, PASS/FAIL and the load average at that moment:
 
 1. find: `/find <name>` through handlers.dispatch.handle (a fresh SQLite connection, auth,
-   the visible contacts' keys loaded, crm_store.search.rank) against the bare
+   the visible contacts' keys loaded, crm_store.contacts.search.rank) against the bare
    `rapidfuzz.process.extract` call with the same scorer (fuzz.ratio), processor (None) and
    cutoff (70) over the same precomputed name keys the search index holds. Target <= 2x.
 2. log: `/log <name> call <text>` through the handler against a bare INSERT + COMMIT of the
@@ -54,9 +54,10 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from crm_store import dialogs, search
-from crm_store.contacts import _visible
+from crm_store.contacts import search
+from crm_store.contacts.contacts import _visible
 from crm_store.db import unit_of_work
+from crm_store.messaging import dialogs
 from crm_store.models import Company, Contact, Interaction, Member
 from handlers import dispatch
 from handlers.context import HandlerSettings
@@ -171,7 +172,7 @@ def open_dataset(url: str) -> Engine:
 
 
 def visible_keys(engine: Engine, telegram_id: int) -> list[search.SearchKey]:
-    """The SearchKeys crm_store.contacts.search_contacts builds for this member."""
+    """The SearchKeys crm_store.contacts.contacts.search_contacts builds for this member."""
     with unit_of_work(engine) as session:
         member = session.scalars(
             select(Member).where(Member.telegram_user_id == telegram_id)).one()

@@ -49,13 +49,13 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from bench.tables import Table, load, uptime
-from crm_store import profiles
-from crm_store.care import statutory_first_days
+from crm_store.analytics import profiles
+from crm_store.analytics.segments import params_for
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, normalise_url, unit_of_work
 from crm_store.migrate import upgrade
 from crm_store.models import Contact, Coupon, LoyaltyEntry, Outbox, Team
-from crm_store.segments import params_for
+from crm_store.outreach.care import statutory_first_days
 from scheduler.runner import PRODUCERS
 
 TARGET_SECONDS = 5.0
@@ -272,7 +272,7 @@ def outbox_rows(engine: Engine) -> int:
 @contextmanager
 def care_parts() -> Iterator[dict[str, float]]:
     """Time the parts of the care job (birthdays, anniversaries, …) while it runs as usual."""
-    from crm_store import care, loyalty_expiry
+    from crm_store.outreach import care, loyalty_expiry
     from scheduler import care as job
 
     spent: dict[str, float] = defaultdict(float)

@@ -1,4 +1,4 @@
-"""Benchmark crm_store.search.rank over 100k synthetic contacts (run as a script, not a test).
+"""Benchmark crm_store.contacts.search.rank over 100k synthetic contacts (a script, not a test).
 
 Usage: python -m bench.bench_search [--n 100000] [--repeat 15]
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
 
-from crm_store.search import SearchIndex, SearchKey, name_keys, phone_digits, rank
+from crm_store.contacts.search import SearchIndex, SearchKey, name_keys, phone_digits, rank
 
 SEED = 20240601
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严赖覃洪武莫孔单解区仇朴查欧阳"  # noqa: E501

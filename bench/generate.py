@@ -22,6 +22,8 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from crm_store.clock import utcnow
+from crm_store.contacts.normalize import company_key
+from crm_store.contacts.search_keys import name_keys
 from crm_store.models import (
     Company,
     Contact,
@@ -40,8 +42,6 @@ from crm_store.models import (
     TaskStatus,
     Team,
 )
-from crm_store.normalize import company_key
-from crm_store.pinyin_keys import name_keys
 
 CHUNK_ROWS = 5_000  # rows per executemany
 BLOCK_CUSTOMERS = 2_000  # customers per transaction

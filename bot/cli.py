@@ -98,8 +98,8 @@ def _local_admin_id(settings: Settings) -> int:
 
 
 def _ensure_local_admin(engine: Engine, settings: Settings):  # type: ignore[no-untyped-def]
-    from crm_store import team
     from crm_store.db import unit_of_work
+    from crm_store.team import members as team
 
     language = "zh-CN" if settings.default_language.lower().startswith("zh") else "en"
     user = team.NewUser(_local_admin_id(settings), "Console Admin", None, language)
@@ -108,8 +108,8 @@ def _ensure_local_admin(engine: Engine, settings: Settings):  # type: ignore[no-
 
 
 def _demo(engine: Engine, settings: Settings) -> int:
+    from crm_store.contacts.demo import load_demo
     from crm_store.db import unit_of_work
-    from crm_store.demo import load_demo
 
     admin = _ensure_local_admin(engine, settings)
     with unit_of_work(engine) as session:
@@ -147,10 +147,10 @@ async def _console(settings: Settings, *, demo: bool) -> int:
 
 
 def _invite(settings: Settings, role: str) -> int:
-    from crm_store import team
     from crm_store.db import unit_of_work
     from crm_store.models import Role
-    from handlers.team import invite_link
+    from crm_store.team import members as team
+    from handlers.team.invites import invite_link
 
     engine = _engine(settings)
     with unit_of_work(engine) as session:
@@ -164,14 +164,14 @@ def _invite(settings: Settings, role: str) -> int:
 def _report(settings: Settings, *, period: str, user_id: int, out: Path) -> int:
     """Write the files `/report <period>` would send to the member, one path per line."""
     from bot.render import html_to_plain
+    from crm_store.analytics.report_data import build_report
     from crm_store.clock import utcnow
     from crm_store.db import unit_of_work
     from crm_store.errors import DomainError
-    from crm_store.report_data import build_report
-    from crm_store.team import member_by_telegram_id
-    from crm_store.worktime import zone
+    from crm_store.team.members import member_by_telegram_id
+    from crm_store.team.worktime import zone
     from handlers.i18n import LANGUAGES, Translator
-    from handlers.reports import parse_period, report_files
+    from handlers.reports.commands import parse_period, report_files
 
     engine, now = _engine(settings), utcnow()
     with unit_of_work(engine) as session:
@@ -201,12 +201,12 @@ def _report(settings: Settings, *, period: str, user_id: int, out: Path) -> int:
 def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -> int:
     """Preview importing `path` as a member, then add the new contacts if confirmed."""
     from bot.render import html_to_plain
-    from crm_store import importing
     from crm_store.db import unit_of_work
     from crm_store.errors import DomainError
-    from crm_store.team import member_by_telegram_id
+    from crm_store.records import importing
+    from crm_store.team.members import member_by_telegram_id
     from handlers.i18n import LANGUAGES, Translator
-    from handlers.transfer import render_preview
+    from handlers.records.transfer import render_preview
 
     engine = _engine(settings)
     if user_id is None:

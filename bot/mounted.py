@@ -33,7 +33,9 @@ class MountedAssistant:
     """Inbox-first handling of the updates meant for the assistant, in arrival order."""
 
     def __init__(self, settings: Settings, *, reminders: bool = True) -> None:
-        import handlers.areas  # noqa: F401  (registers every command, so `wants` knows them)
+        from handlers.areas import load_all
+
+        load_all()  # registers every command, so `wants` knows them
 
         self.settings = settings
         self.engine = migrated_engine(settings.database_url)

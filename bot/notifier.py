@@ -11,7 +11,7 @@ from bot.delivery import FloodWait, Refused, ReplySender
 from bot.observability import record_send_error
 from bot.processor import SendRejected
 from bot.render import html_to_plain
-from handlers.reminders_views import render_reminder
+from handlers.reminders.views import render_reminder
 from handlers.types import Button, Reply
 from scheduler.protocols import Delivery, RetryLater, Undeliverable
 

@@ -24,9 +24,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from crm_store import inbox
 from crm_store.clock import utcnow
 from crm_store.db import read_only
+from crm_store.messaging import inbox
 from crm_store.models import Inbox, Outbox, OutboxStatus
 
 log = logging.getLogger("bot.updates")

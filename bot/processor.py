@@ -15,11 +15,11 @@ from sqlmodel import Session
 
 from bot.observability import record_update
 from bot.updates import request_from_update
-from crm_store import inbox
 from crm_store.clock import utcnow
 from crm_store.db import read_only, unit_of_work
-from crm_store.import_files import MAX_BYTES as MAX_FILE_BYTES
+from crm_store.messaging import inbox
 from crm_store.models import Inbox
+from crm_store.records.import_files import MAX_BYTES as MAX_FILE_BYTES
 from handlers import dispatch
 from handlers.context import HandlerSettings
 from handlers.types import ChatRequest, Kind, Reply

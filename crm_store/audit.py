@@ -120,7 +120,7 @@ def contact_history(
     The contact may be deleted (its history is still worth reading); it must be in the actor's
     team and theirs to see, else NotFound, the same answer as for a contact that never existed.
     """
-    from crm_store.team import can_see_owner  # team imports this module
+    from crm_store.team.members import can_see_owner  # team imports this module
 
     contact = session.get(Contact, contact_id)
     if (contact is None or contact.team_id != actor.team_id

@@ -73,7 +73,7 @@ class Team(SQLModel, table=True):
     name: str = Field(max_length=120)
     currency: str = Field(default="CNY", max_length=3)
     # Reminder rules (SLA hours, churn multiple, care holidays…); defaults live in
-    # crm_store.reminder_rules, so an empty dict means "the defaults".
+    # crm_store.messaging.reminder_rules, so an empty dict means "the defaults".
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 

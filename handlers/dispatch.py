@@ -7,17 +7,19 @@ import time
 
 from sqlalchemy.engine import Engine
 
-import handlers.areas  # noqa: F401  (registers every area's commands, in order)
-from crm_store import dialogs, inbox, team
 from crm_store.db import unit_of_work
 from crm_store.errors import DomainError
+from crm_store.messaging import dialogs, inbox
+from crm_store.team import members as team
 from handlers import flood
+from handlers.areas import load_all
 from handlers.context import Context, HandlerSettings
 from handlers.i18n import Translator, language_for
 from handlers.router import registry
 from handlers.types import MAX_CALLBACK_BYTES, ChatRequest, Kind, Reply
 
 log = logging.getLogger(__name__)
+load_all()  # every area registers its commands, buttons and forms
 
 MAX_INPUT = 4000
 STRANGER_QUIET_SECONDS = 600

@@ -21,7 +21,7 @@ from enum import Enum
 
 from sqlmodel import Session
 
-from crm_store import team
+from crm_store.team import members as team
 from handlers.i18n import Translator
 from handlers.types import ChatRequest, Kind, Reply
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_store import contacts, dialogs, search
+from crm_store.contacts import contacts, search
+from crm_store.messaging import dialogs
 from crm_store.models import Contact
 from handlers.context import Context
 from handlers.router import registry

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm_store.models import Contact, Role
+from handlers.areas import AREAS
 from handlers.context import Context
 from handlers.i18n import Html
 from handlers.types import Button, ChatRequest, Reply
@@ -53,7 +54,6 @@ class Registry:
     resumers: dict[str, Resumer] = field(default_factory=dict)
     card_sections: list[CardSection] = field(default_factory=list)
     card_buttons: list[CardButtons] = field(default_factory=list)
-    area_order: tuple[str, ...] = ()
 
     def command(
         self, name: str, *, help_key: str, roles: frozenset[Role] = EVERYONE, menu: bool = True,
@@ -123,8 +123,8 @@ class Registry:
         return sorted(seen.values(), key=self._area_index)
 
     def _area_index(self, spec: CommandSpec) -> int:
-        module = spec.func.__module__
-        return self.area_order.index(module) if module in self.area_order else len(self.area_order)
+        area = spec.func.__module__.split(".")[1]  # handlers.<area>.<module>
+        return AREAS.index(area) if area in AREAS else len(AREAS)
 
 
 registry = Registry()

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from crm_store import care, loyalty_expiry, outbox
-from crm_store import reminder_kinds as kinds
 from crm_store.db import unit_of_work
+from crm_store.messaging import outbox
+from crm_store.messaging import reminder_kinds as kinds
+from crm_store.messaging.reminder_rules import Rules, rules_for
 from crm_store.models import Member, Outbox, Team
-from crm_store.reminder_rules import Rules, rules_for
+from crm_store.outreach import care, loyalty_expiry
 
 HOLIDAY_LIST_LIMIT = 30
 # An anniversary needs a first order at least a year old; 360 days leaves room for time zones.

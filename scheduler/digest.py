@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from crm_store import outbox
-from crm_store import reminder_kinds as kinds
+from crm_store.analytics.digest_figures import daily_figures
 from crm_store.db import unit_of_work
-from crm_store.digest_figures import daily_figures
+from crm_store.messaging import outbox
+from crm_store.messaging import reminder_kinds as kinds
+from crm_store.messaging.reminder_rules import rules_for
 from crm_store.models import Member, Outbox, Role, Team
-from crm_store.reminder_rules import rules_for
 from scheduler.care import zone_of
 
 MORNING_DIGEST_BEFORE = 12  # digest hours before noon report yesterday

@@ -20,8 +20,8 @@ from enum import Enum
 from aiolimiter import AsyncLimiter
 from sqlalchemy.engine import Engine
 
-from crm_store import outbox
 from crm_store.db import unit_of_work
+from crm_store.messaging import outbox
 from scheduler.protocols import Clock, Delivery, Notifier, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)

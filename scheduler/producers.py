@@ -1,7 +1,7 @@
 """Reminder producers: scan the store and write deduplicated outbox rows for members.
 
 Each producer is a job `produce_<kind>(engine, now) -> int` (rows created) that opens one short
-transaction per team, reloads what it needs and writes through crm_store.outbox.enqueue with a
+transaction per team, reloads what it needs and writes through messaging.outbox.enqueue with a
 deterministic dedupe key, so running it twice (or on two machines) creates nothing new.
 Inactive members get nothing; soft-deleted contacts are left out.
 """
@@ -16,9 +16,11 @@ from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from crm_store import churn, outbox
-from crm_store import reminder_kinds as kinds
+from crm_store.analytics import churn
 from crm_store.db import unit_of_work
+from crm_store.messaging import outbox
+from crm_store.messaging import reminder_kinds as kinds
+from crm_store.messaging.reminder_rules import Rules, rules_for
 from crm_store.models import (
     Contact,
     DealStatus,
@@ -32,8 +34,7 @@ from crm_store.models import (
     TaskStatus,
     Team,
 )
-from crm_store.reminder_rules import Rules, rules_for
-from crm_store.worktime import (
+from crm_store.team.worktime import (
     at_local,
     into_working_hours,
     iso_week,

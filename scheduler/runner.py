@@ -34,8 +34,8 @@ PRODUCERS: tuple[tuple[str, int], ...] = (
     ("scheduler.producers:produce_churn", 60),
     ("scheduler.care:produce_care", 15),
     ("scheduler.digest:produce_digests", 5),
-    ("crm_store.reminders:produce_catch_ups_job", 1),
-    ("crm_store.profiles:refresh_profiles_job", 15),  # big teams' stored profiles
+    ("crm_store.messaging.reminders:produce_catch_ups_job", 1),
+    ("crm_store.analytics.profiles:refresh_profiles_job", 15),  # big teams' stored profiles
 )
 
 

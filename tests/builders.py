@@ -6,9 +6,10 @@ import itertools
 
 from sqlalchemy.engine import Engine
 
-from crm_store import contacts, team
+from crm_store.contacts import contacts
 from crm_store.db import unit_of_work
 from crm_store.models import Contact, Member, Role
+from crm_store.team import members as team
 
 _ids = itertools.count(7_000_001)
 

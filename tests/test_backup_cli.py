@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from crm_store import inbox
 from crm_store.db import unit_of_work
+from crm_store.messaging import inbox
 from tests.builders import make_admin, make_contact
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.processor import UpdateProcessor
-from crm_store.import_files import MAX_BYTES
+from crm_store.records.import_files import MAX_BYTES
 from handlers.context import HandlerSettings
 from handlers.types import ChatRequest, Reply
 from tests.builders import make_admin

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.generate import DatasetInfo, generate_dataset
+from crm_store.contacts.search_keys import name_keys
 from crm_store.db import unit_of_work
 from crm_store.models import (
     Contact,
@@ -24,8 +25,7 @@ from crm_store.models import (
     StageChange,
     Task,
 )
-from crm_store.pinyin_keys import name_keys
-from crm_store.team import visible_owner_ids
+from crm_store.team.members import visible_owner_ids
 
 NOW = datetime(2025, 6, 30, 4, 0, tzinfo=UTC)
 CUSTOMERS = 300

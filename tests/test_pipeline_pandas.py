@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bench.generate import DatasetInfo, generate_dataset
-from crm_store import pipeline_stats
+from crm_store.analytics import pipeline_stats
 from crm_store.db import unit_of_work
 from crm_store.models import Member
 

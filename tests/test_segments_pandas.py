@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.generate import generate_dataset
-from crm_store import churn, segments
+from crm_store.analytics import churn, segments
 from crm_store.models import Company, Contact, Feedback, Interaction, Member, Order, Team
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -69,7 +69,7 @@ def expected(session: Session, team: Team) -> pd.DataFrame:
     per = per.join(inside.groupby("contact_id").agg(frequency=("id", "size"),
                                                     revenue=("amount_minor", "sum"),
                                                     value=("value", "sum")))
-    # lifecycle: the usual gap as crm_store.churn defines it
+    # lifecycle: the usual gap as crm_store.analytics.churn defines it
     gaps = orders.groupby("contact_id").ordered_at.diff().dt.total_seconds() / 86400
     own = gaps.groupby(orders.contact_id).median().clip(lower=1.0)
     per["own_gap"] = own.where(per.n >= 3)

@@ -7,18 +7,15 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from handlers.areas import text_modules
 from handlers.i18n import en, zh_cn
-
-# Each sales area keeps both languages side by side in handlers/i18n/<area>.py (EN, ZH).
-AREA_CATALOGS = ("deals", "tasks", "orders", "feedback", "quicklog", "reminders",
-                 "segments", "pipeline_stats", "team_stats", "reports", "members", "audit",
-                 "transfer", "privacy", "loyalty", "campaigns")
 
 
 def _merge() -> dict[str, dict[str, str]]:
+    """The shared words (handlers/i18n) plus every area's catalog, found beside its handlers."""
     catalogs = {"en": dict(en.MESSAGES), "zh-CN": dict(zh_cn.MESSAGES)}
-    for name in AREA_CATALOGS:
-        module = import_module(f"handlers.i18n.{name}")
+    for name in text_modules():
+        module = import_module(name)
         for language, messages in (("en", module.EN), ("zh-CN", module.ZH)):
             clash = catalogs[language].keys() & messages.keys()
             if clash:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from crm_store import outbox
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, unit_of_work
-from crm_store.team import member_by_telegram_id
+from crm_store.messaging import outbox
+from crm_store.team.members import member_by_telegram_id
 from tests.botapi_standin import BotApiStandin, FakeUser
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import ADMIN_ID

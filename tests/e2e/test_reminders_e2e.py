@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from crm_store import outbox
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, unit_of_work
+from crm_store.messaging import outbox
 from crm_store.migrate import upgrade
 from crm_store.models import Member
 from tests.botapi_standin import BotApiStandin, FakeUser

@@ -19,10 +19,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
-from crm_store import outbox, tasks
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, unit_of_work
+from crm_store.messaging import outbox
 from crm_store.models import Member
+from crm_store.sales import tasks
 from tests.botapi_standin import BotApiStandin, FakeUser
 from tests.builders import make_contact, make_member
 from tests.conftest import POSTGRES_URL, _postgres_reason, _with_schema

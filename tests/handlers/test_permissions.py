@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from crm_store import dialogs, restore
 from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
+from crm_store.messaging import dialogs
 from crm_store.models import (
     AuditLog,
     Feedback,
@@ -27,8 +27,10 @@ from crm_store.models import (
     Role,
     Task,
 )
-from handlers import dispatch, transfer
+from crm_store.records import restore
+from handlers import dispatch
 from handlers.i18n import Translator
+from handlers.records import transfer
 from handlers.router import registry
 from tests.builders import make_admin, make_contact, make_member
 from tests.handlers.conftest import ADMIN_ID, Chat

@@ -10,9 +10,10 @@ from lunardate import LunarDate
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from crm_store import care, orders
 from crm_store.db import unit_of_work
 from crm_store.models import Contact, Member, Order, Outbox, Team
+from crm_store.outreach import care
+from crm_store.sales import orders
 from scheduler.care import produce_care
 from tests.builders import make_admin, make_contact, make_member
 from tests.scheduler.helpers import FakeClock, acting, change

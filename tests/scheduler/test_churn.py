@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from crm_store import churn, feedback
+from crm_store.analytics import churn
 from crm_store.db import unit_of_work
 from crm_store.models import Contact, FeedbackKind, Member, Order, Team
+from crm_store.sales import feedback
 from tests.builders import make_admin, make_contact, make_member
 
 NOW = datetime(2024, 10, 23, 2, 0, tzinfo=UTC)

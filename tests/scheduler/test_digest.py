@@ -8,9 +8,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from crm_store import activity, deals, feedback, orders, tasks
+from crm_store.analytics.digest_figures import FIGURES, daily_figures
 from crm_store.db import unit_of_work
-from crm_store.digest_figures import FIGURES, daily_figures
 from crm_store.models import (
     Contact,
     FeedbackKind,
@@ -20,6 +19,7 @@ from crm_store.models import (
     Role,
     Team,
 )
+from crm_store.sales import activity, deals, feedback, orders, tasks
 from scheduler.digest import produce_digests
 from tests.builders import make_admin, make_contact, make_member
 from tests.scheduler.helpers import FakeClock, acting, change

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select, update
 
-from crm_store import outbox
 from crm_store.db import unit_of_work
+from crm_store.messaging import outbox
 from crm_store.models import AuditLog, Member, Outbox, OutboxStatus, Team
 from scheduler.dispatcher import Dispatcher, Limits, Rate
 from scheduler.protocols import Delivery, RetryLater, Undeliverable

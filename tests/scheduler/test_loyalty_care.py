@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from crm_store import loyalty, loyalty_expiry, orders
-from crm_store import reminder_kinds as rk
 from crm_store.db import unit_of_work
+from crm_store.messaging import reminder_kinds as rk
 from crm_store.models import AuditLog, LoyaltyEntry, Member, Outbox
-from handlers.reminders_views import render_reminder
+from crm_store.outreach import loyalty, loyalty_expiry
+from crm_store.sales import orders
+from handlers.reminders.views import render_reminder
 from scheduler.care import produce_care
 from tests.builders import make_admin, make_contact, make_member
 from tests.scheduler.helpers import acting

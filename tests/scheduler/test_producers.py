@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from crm_store import reminder_kinds as kinds
 from crm_store.db import unit_of_work
+from crm_store.messaging import reminder_kinds as kinds
 from crm_store.models import (
     Contact,
     Feedback,

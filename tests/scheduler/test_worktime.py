@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_store.worktime import at_local, into_working_hours, iso_week, next_work_start
+from crm_store.team.worktime import at_local, into_working_hours, iso_week, next_work_start
 
 LONDON, SHANGHAI = "Europe/London", "Asia/Shanghai"
 

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from crm_store.errors import Invalid
 from crm_store.models import InteractionKind
-from handlers.activity import split_log_args
-from handlers.contact_add import parse_add_line
+from handlers.activity.commands import split_log_args
+from handlers.contacts.add import parse_add_line
 
 
 @pytest.mark.parametrize(("line", "expected"), [

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_store.models import InteractionKind
-from handlers.quicklog_parse import MAX_MESSAGE, QuickLog, parse_quick_log
+from handlers.activity.quicklog_parse import MAX_MESSAGE, QuickLog, parse_quick_log
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 23, 0, tzinfo=TZ).astimezone(UTC)  # a Sunday night in Shanghai

@@ -1,4 +1,4 @@
-"""Table-driven tests for the pure contact search in crm_store.search."""
+"""Table-driven tests for the pure contact search in crm_store.contacts.search."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_store.search import (
+from crm_store.contacts.search import (
     Hit,
     SearchIndex,
     SearchKey,

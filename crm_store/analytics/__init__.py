@@ -1,0 +1,1 @@
+"""Analytics: segments and profiles, churn, pipeline, team activity, service, reports."""

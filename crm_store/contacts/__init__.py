@@ -1,0 +1,1 @@
+"""Contacts: records, companies, normalisation, search keys and fuzzy search."""

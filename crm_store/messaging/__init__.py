@@ -1,0 +1,1 @@
+"""Messaging: the inbox (updates in), the outbox (reminders out), dialogs, reminders."""

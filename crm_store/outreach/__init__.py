@@ -1,0 +1,1 @@
+"""Outreach: campaigns and their results, loyalty points and coupons, customer care."""

@@ -1,0 +1,1 @@
+"""Records: import and export files, soft delete and restore, erasure."""

@@ -1,0 +1,1 @@
+"""Sales: interactions, tasks (follow-ups), deals and the pipeline, orders, feedback."""

@@ -1,0 +1,1 @@
+"""Team: teams, members, invites, who sees whose records, hand-over, working hours."""

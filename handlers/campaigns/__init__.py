@@ -1,0 +1,1 @@
+"""Campaigns: the /campaign form, /campaigns, a rep's drafts and results."""

@@ -1,0 +1,1 @@
+"""Feedback: /feedback, /csat, /nps, /resolve, /complaints."""

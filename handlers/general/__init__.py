@@ -1,0 +1,1 @@
+"""General: /start (with an invite), /help, /cancel, /lang, /settings."""

@@ -1,0 +1,1 @@
+"""Orders and money: /order, /paid, /receivables, the order card."""

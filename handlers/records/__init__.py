@@ -1,0 +1,1 @@
+"""Records: /audit, /delete, /restore, /erase, contact import from files, /export."""

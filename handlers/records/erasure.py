@@ -1,0 +1,74 @@
+"""Privacy: /erase a contact's personal data, after handing the admin an export of it.
+
+/erase reaches soft-deleted contacts too (named as in /restore, or by #id): a deleted contact
+still holds its personal data (nothing purges it), exactly what an erasure request is about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_store.contacts import search
+from crm_store.errors import Invalid
+from crm_store.messaging import dialogs
+from crm_store.records import erasure
+from crm_store.records.restore import aware
+from handlers.contacts.views import local_time
+from handlers.context import Context
+from handlers.picking import MAX_CHOICES, callback_id, choose
+from handlers.router import ADMINS, registry
+from handlers.types import ChatRequest, Reply
+
+ERASE_FLOW = "erase"
+
+
+@registry.command("erase", help_key="help.erase", roles=ADMINS)
+async def erase(req: ChatRequest, ctx: Context) -> list[Reply]:
+    """Erase a contact's personal data: /erase <contact>, deleted ones too, after Confirm."""
+    query = req.args.strip()
+    if not query:
+        return [ctx.text("privacy.erase_usage")]
+    if query.startswith("#") and query[1:].isdigit() and len(query) <= 13:
+        return await _offer(ctx, int(query[1:]), {})
+    hits = erasure.find_erasable(ctx.session, actor=ctx.member, query=query, limit=MAX_CHOICES)
+    if not hits:
+        return [ctx.text("error.no_match", query=query[:60])]
+    if search.is_confident([hit for _, hit in hits]):
+        return await _offer(ctx, hits[0][0].id or 0, {})
+    return choose(ctx, query, [contact for contact, _ in hits], resume=ERASE_FLOW,
+                  mark=ctx.t.plain("privacy.deleted_mark"))
+
+
+@registry.resumer(ERASE_FLOW)
+async def _offer(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
+    """Send the contact's data export, then ask to confirm the erasure."""
+    contact = erasure.get_erasable(ctx.session, actor=ctx.member, contact_id=contact_id)
+    export = erasure.export_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
+    dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=ERASE_FLOW,
+                data={"contact_id": contact_id})
+    buttons = [[ctx.button("privacy.button_confirm", f"er:{contact_id}"),
+                ctx.button("button.cancel", "cx")]]
+    confirm = ctx.text("privacy.erase_confirm", buttons=buttons, name=contact.name, id=contact_id)
+    if contact.deleted_at is not None:
+        confirm.text += "\n" + ctx.t("privacy.erase_deleted_note",
+                                     date=local_time(aware(contact.deleted_at), ctx.tz))
+    return [
+        Reply(ctx.t("privacy.export_caption", name=contact.name)[:1000],
+              document=erasure.export_json(export), filename=f"contact-{contact_id}.json"),
+        confirm,
+    ]
+
+
+@registry.callback("er", roles=ADMINS)
+async def erase_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
+    """The Confirm button of /erase: only for the contact the open confirmation names."""
+    contact_id = callback_id(req.callback_data)
+    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    if contact_id is None or state is None or state.flow != ERASE_FLOW or (
+        state.data.get("contact_id") != contact_id
+    ):
+        raise Invalid("error.stale_button")
+    dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
+    return [Reply(ctx.t("privacy.erased", id=contact_id, interactions=done.interactions,
+                        orders=done.orders), edit=True)]

@@ -1,0 +1,1 @@
+"""Reminders: the messages the scheduler sends and their Done / Snooze / Log buttons."""

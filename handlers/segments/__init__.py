@@ -1,0 +1,1 @@
+"""Segments: /segments (RFM, value tiers, lifecycle) and the group lists."""

@@ -1,0 +1,1 @@
+"""Tasks (follow-ups): /followup, /today, /tasks, /done and their buttons."""

@@ -1,0 +1,1 @@
+"""Team: /invite, /members, /deactivate, /reactivate, /reassign."""
