@@ -206,7 +206,7 @@ def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -
     from crm_store.records import importing
     from crm_store.team.members import member_by_telegram_id
     from handlers.i18n import LANGUAGES, Translator
-    from handlers.records.transfer import render_preview
+    from handlers.records.importing import render_preview
 
     engine = _engine(settings)
     if user_id is None:
@@ -235,14 +235,14 @@ def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -
             for issue in problems:
                 print(f"{issue.row}\t{html_to_plain(t(issue.key, **issue.params))}")
         if not preview.ok:
-            print(html_to_plain(t("transfer.nothing_new")))
+            print(html_to_plain(t("import.nothing_new")))
             return 0
         if not yes and input(f"Add {len(preview.ok)} contacts? [y/N] ").strip().lower() not in (
                 "y", "yes", "是"):
-            print(html_to_plain(t("transfer.cancelled")))
+            print(html_to_plain(t("import.cancelled")))
             return 1
         result = importing.commit_import(session, actor=member, rows=preview.ok)
-    key = "transfer.imported_skipped" if result.skipped else "transfer.imported"
+    key = "import.imported_skipped" if result.skipped else "import.imported"
     print(html_to_plain(t(key, created=f"{result.created:,}", skipped=result.skipped)))
     return 0
 

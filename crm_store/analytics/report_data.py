@@ -1,7 +1,7 @@
 """Figures of a `/report`: one period of the actor's visible team, for charts and a workbook.
 
 Every figure comes from the function its chat command uses (crm_store.analytics.pipeline_stats,
-team_stats, segments, service_stats, churn, digest_figures), so a report shows what the
+team_activity, segments, service_stats, churn, digest_figures), so a report shows what the
 commands show; this module only puts them into the shapes the charts and workbook read.
 """
 
@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from crm_store.analytics import churn, pipeline_stats, segments, service_stats
-from crm_store.analytics import team_activity as team_stats
+from crm_store.analytics import churn, pipeline_stats, segments, service_stats, team_activity
 from crm_store.analytics.digest_figures import daily_figures
 from crm_store.analytics.report_figures import (
     KINDS,
@@ -95,7 +94,7 @@ def build_report(session: Session, *, actor: Member, period: Period, now: dateti
                                   until=end)
     funnel = _in_stage_order([StageRow(s.stage, s.reached, moved_on=s.moved_on)
                               for s in found.stages], [s.key for s in stages])
-    activity = [_activity(row) for row in team_stats.team_activity(
+    activity = [_activity(row) for row in team_activity.by_rep(
         session, actor=actor, start_utc=start, end_utc=end, now=end)]
     if charts_ready is not None:
         charts_ready(funnel, pipeline, activity, currency)
@@ -137,7 +136,7 @@ def _read_beside(engine: Engine, member_id: int, period: Period, now: datetime,
         return None if actor is None else _read_only(session, actor, period, now, days)
 
 
-def _activity(row: team_stats.RepActivity) -> RepActivity:
+def _activity(row: team_activity.RepActivity) -> RepActivity:
     """Touches by kind for the chart; the member's other figures for the workbook."""
     numbers = {k: v for k, v in _numbers(row).items() if k != "member_id"}
     by_kind = {kind: int(numbers.pop(kind + "s")) for kind in KINDS if kind + "s" in numbers}

@@ -193,7 +193,7 @@ def _by_won_then_activity(row: RepActivity) -> tuple[int, int, str, int]:
     return (-row.won_minor, -row.activity, row.name.casefold(), row.member_id)
 
 
-def team_activity(
+def by_rep(
     session: Session, *, actor: Member, start_utc: datetime, end_utc: datetime, now: datetime,
     member_id: int | None = None,
 ) -> list[RepActivity]:
@@ -234,7 +234,7 @@ def rep_detail(
     if (member is None or member.team_id != actor.team_id
             or (owners is not None and member_id not in owners)):
         raise NotFound("error.member_not_found")
-    rows = team_activity(session, actor=actor, start_utc=start_utc, end_utc=end_utc, now=now,
+    rows = by_rep(session, actor=actor, start_utc=start_utc, end_utc=end_utc, now=now,
                          member_id=member_id)
     activity = rows[0] if rows else RepActivity(member_id=member_id, name=member.display_name)
     recent = session.exec(

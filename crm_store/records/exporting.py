@@ -101,7 +101,7 @@ def export_for(session: Session, *, actor: Member, tz: ZoneInfo) -> Export:
 def gather(session: Session, *, actor: Member, tz: ZoneInfo) -> ExportData:
     """Every live contact, deal and order `actor` may see (managers and admins only)."""
     if not may_export_records(actor):
-        raise Forbidden("transfer.export_managers")
+        raise Forbidden("export.managers")
     owners = visible_owner_ids(session, actor)
     members = {m.id: m.display_name for m in session.exec(
         select(Member).where(Member.team_id == actor.team_id))}

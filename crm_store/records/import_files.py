@@ -68,19 +68,19 @@ def file_kind(file_name: str) -> str:
     """'csv', 'xlsx' or 'vcard' from the file name; Invalid for anything else."""
     suffix = PurePath(file_name or "").suffix.lower()
     if suffix == ".xls":
-        raise Invalid("transfer.old_excel")
+        raise Invalid("import.old_excel")
     kind = KINDS.get(suffix)
     if kind is None:
-        raise Invalid("transfer.bad_type", name=file_name or "?")
+        raise Invalid("import.bad_type", name=file_name or "?")
     return kind
 
 
 def check_size(size: int) -> None:
     """Refuse an empty or oversized file before reading it."""
     if size <= 0:
-        raise Invalid("transfer.empty")
+        raise Invalid("import.empty")
     if size > MAX_BYTES:  # rounded up: a file just over 5 MB must not read as "5.0 MB"
-        raise Invalid("transfer.too_big", size=f"{math.ceil(size * 10 / 1_048_576) / 10:.1f}",
+        raise Invalid("import.too_big", size=f"{math.ceil(size * 10 / 1_048_576) / 10:.1f}",
                       limit=MAX_BYTES // 1_048_576)
 
 
@@ -125,7 +125,7 @@ def _decode(content: bytes) -> tuple[str, str]:
         return western, "cp1252"
     if chinese is not None:
         return chinese, "gb18030"
-    raise Invalid("transfer.encoding")
+    raise Invalid("import.encoding")
 
 
 def _cell(value: Any) -> str:
@@ -172,7 +172,7 @@ class _CsvRecords:
                 return
             except csv.Error as exc:
                 if "field larger than field limit" not in str(exc):
-                    raise Invalid("transfer.bad_csv", line=self.first + 1) from exc
+                    raise Invalid("import.bad_csv", line=self.first + 1) from exc
                 self.rewind()
                 yield self.BROKEN
 
@@ -183,7 +183,7 @@ class _CsvRecords:
 
 def _csv_rows(content: bytes) -> FileRows:
     if b"\x00" in content[:1024] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise Invalid("transfer.unreadable")
+        raise Invalid("import.unreadable")
     text, encoding = _decode(content)
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -203,9 +203,9 @@ def check_unzipped_size(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise Invalid("transfer.unreadable") from exc
+        raise Invalid("import.unreadable") from exc
     if unpacked > MAX_UNZIPPED_BYTES:
-        raise Invalid("transfer.too_big_unzipped", limit=MAX_UNZIPPED_BYTES // 1_048_576)
+        raise Invalid("import.too_big_unzipped", limit=MAX_UNZIPPED_BYTES // 1_048_576)
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
@@ -215,7 +215,7 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
-        raise Invalid("transfer.unreadable") from exc
+        raise Invalid("import.unreadable") from exc
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # read-only mode trusts <dimension>, often stale: read it all
@@ -248,16 +248,16 @@ def _table(rows: Iterable[Iterable[Any]],
             columns = _columns(values)
             continue
         if len(found) >= MAX_ROWS:
-            raise Invalid("transfer.too_many_rows", limit=MAX_ROWS)
+            raise Invalid("import.too_many_rows", limit=MAX_ROWS)
         if broken:
             if rewind is not None:
                 rewind()
-            found.append(RawRow(number, {}, error="transfer.reason.open_quote"))
+            found.append(RawRow(number, {}, error="import.reason.open_quote"))
             continue
         found.append(RawRow(number, {name: values[i] for i, name in columns.items()
                                    if i < len(values)}))
     if not found:
-        raise Invalid("transfer.empty")
+        raise Invalid("import.empty")
     return found
 
 
@@ -270,7 +270,7 @@ def _columns(header: list[str]) -> dict[int, str]:
             columns[index] = name
     if "name" not in columns.values():
         shown = ", ".join(h for h in header if h)[:200]
-        raise Invalid("transfer.no_name_column", columns=shown)
+        raise Invalid("import.no_name_column", columns=shown)
     return columns
 
 
@@ -311,12 +311,12 @@ def _vcard_parts(value: str) -> list[str]:
 def _vcard_rows(content: bytes) -> FileRows:
     text, encoding = _decode(content)
     if "BEGIN:VCARD" not in text.upper():
-        raise Invalid("transfer.unreadable")
+        raise Invalid("import.unreadable")
     found: list[RawRow] = []
 
     def add(card: dict[str, str], error: str = "") -> None:
         if len(found) >= MAX_ROWS:
-            raise Invalid("transfer.too_many_rows", limit=MAX_ROWS)
+            raise Invalid("import.too_many_rows", limit=MAX_ROWS)
         found.append(RawRow(len(found) + 1, card, error=error))
 
     card: dict[str, str] | None = None
@@ -325,7 +325,7 @@ def _vcard_rows(content: bytes) -> FileRows:
         prop = head.split(";")[0].split(".")[-1].upper()  # 'item1.TEL;TYPE=CELL' → 'TEL'
         if prop == "BEGIN" and value.strip().upper() == "VCARD":
             if card is not None:  # the previous card never ended: cut off
-                add(card, "transfer.reason.card_cut")
+                add(card, "import.reason.card_cut")
             card = {}
         elif prop == "END" and card is not None:
             add(card)
@@ -333,9 +333,9 @@ def _vcard_rows(content: bytes) -> FileRows:
         elif card is not None:
             _vcard_property(card, prop, _vcard_value(head, value)[:MAX_CELL])
     if card is not None:  # the file ends inside a card
-        add(card, "transfer.reason.card_cut")
+        add(card, "import.reason.card_cut")
     if not found:
-        raise Invalid("transfer.empty")
+        raise Invalid("import.empty")
     return FileRows("vcard", found, encoding)
 
 
@@ -369,7 +369,7 @@ def read_file(content: bytes, file_name: str) -> FileRows:
     check_size(len(content))
     if kind == "xlsx":
         if not content.startswith(b"PK\x03\x04"):
-            raise Invalid("transfer.unreadable")
+            raise Invalid("import.unreadable")
         return FileRows(kind, _table(_xlsx_rows(content)))
     if kind == "vcard":
         return _vcard_rows(content)

@@ -95,8 +95,8 @@ class ImportResult:
     skipped: int  # rows that became duplicates between the preview and the confirmation
 
 
-_REASONS = {"error.name_required": "transfer.reason.name", "error.phone": "transfer.reason.phone",
-            "error.email": "transfer.reason.email"}
+_REASONS = {"error.name_required": "import.reason.name", "error.phone": "import.reason.phone",
+            "error.email": "import.reason.email"}
 
 
 def _validated(raw: RawRow, region: str) -> ImportRow:
@@ -183,10 +183,10 @@ class _DuplicateIndex:
 
 def _duplicate_issue(row: ImportRow, match: _Match, visible: set[int] | None) -> RowIssue:
     if match.contact_id is None:
-        return RowIssue(row.row, "transfer.reason.dup_row", {"other": match.row})
+        return RowIssue(row.row, "import.reason.dup_row", {"other": match.row})
     if visible is None or match.owner_id in visible:
-        return RowIssue(row.row, "transfer.reason.dup_contact", {"name": match.name})
-    return RowIssue(row.row, "transfer.reason.dup_hidden")
+        return RowIssue(row.row, "import.reason.dup_contact", {"name": match.name})
+    return RowIssue(row.row, "import.reason.dup_hidden")
 
 
 def preview_import(

@@ -21,6 +21,28 @@ EN: dict[str, str] = {
     "ql.what_to_change": "What should change?",
     "ql.change_text": "📝 Text", "ql.drop_follow_up": "No follow-up", "ql.back": "⬅ Back",
     "ql.type_text": "Type the note as it should be saved:",
+    "help.log": "log: /log name call|visit|meeting|message|email|note text",
+    "kind.call": "call",
+    "kind.visit": "visit",
+    "kind.meeting": "meeting",
+    "kind.message": "message",
+    "kind.email": "email",
+    "kind.note": "note",
+    "log.usage": (
+        "Usage: <code>/log name call|visit|meeting|message|email|note text</code>\n"
+        "Example: <code>/log 张伟 call asked for a quote</code>"
+    ),
+    "log.need_text": (
+        "What happened? Add a few words after the kind, e.g. <code>/log 张伟 call "
+        "wants 50 units</code>"
+    ),
+    "log.ask_text": "Log a {kind} with <b>{name}</b>: what happened?",
+    "log.saved": "✅ {kind} logged.",
+    "text.hint": (
+        "Tell me what happened with a customer, e.g. “called 张伟 about 50 units, "
+        "follow up next friday”, or use <code>/log</code>, <code>/add</code>, "
+        "<code>/find</code>. /help lists everything."
+    ),
 }
 
 ZH: dict[str, str] = {
@@ -43,4 +65,23 @@ ZH: dict[str, str] = {
     "ql.what_to_change": "要修改什么？",
     "ql.change_text": "📝 内容", "ql.drop_follow_up": "不需要跟进", "ql.back": "⬅ 返回",
     "ql.type_text": "请输入要保存的记录内容：",
+    "help.log": "记录：/log 姓名 电话|拜访|会议|消息|邮件|备注 内容",
+    "kind.call": "电话",
+    "kind.visit": "拜访",
+    "kind.meeting": "会议",
+    "kind.message": "消息",
+    "kind.email": "邮件",
+    "kind.note": "备注",
+    "log.usage": (
+        "用法：<code>/log 姓名 电话|拜访|会议|消息|邮件|备注 内容</code>\n"
+        "示例：<code>/log 张伟 电话 询问报价</code>"
+    ),
+    "log.need_text": "发生了什么？请在类型后写几句话，例如 <code>/log 张伟 电话 需要50台</code>",
+    "log.ask_text": "记录与 <b>{name}</b> 的{kind}：发生了什么？",
+    "log.saved": "✅ 已记录{kind}。",
+    "text.hint": (
+        "直接告诉我和客户发生了什么，例如“拜访了李娜，她想要报价，下周三跟进”，"
+        "或使用 <code>/log</code>、<code>/add</code>、<code>/find</code>。"
+        "/help 查看全部命令。"
+    ),
 }

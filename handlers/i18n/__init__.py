@@ -8,12 +8,12 @@ from importlib import import_module
 from typing import Any
 
 from handlers.areas import text_modules
-from handlers.i18n import en, zh_cn
+from handlers.i18n import shared
 
 
 def _merge() -> dict[str, dict[str, str]]:
     """The shared words (handlers/i18n) plus every area's catalog, found beside its handlers."""
-    catalogs = {"en": dict(en.MESSAGES), "zh-CN": dict(zh_cn.MESSAGES)}
+    catalogs = {"en": dict(shared.EN), "zh-CN": dict(shared.ZH)}
     for name in text_modules():
         module = import_module(name)
         for language, messages in (("en", module.EN), ("zh-CN", module.ZH)):

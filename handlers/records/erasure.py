@@ -27,7 +27,7 @@ async def erase(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Erase a contact's personal data: /erase <contact>, deleted ones too, after Confirm."""
     query = req.args.strip()
     if not query:
-        return [ctx.text("privacy.erase_usage")]
+        return [ctx.text("erasure.erase_usage")]
     if query.startswith("#") and query[1:].isdigit() and len(query) <= 13:
         return await _offer(ctx, int(query[1:]), {})
     hits = erasure.find_erasable(ctx.session, actor=ctx.member, query=query, limit=MAX_CHOICES)
@@ -36,7 +36,7 @@ async def erase(req: ChatRequest, ctx: Context) -> list[Reply]:
     if search.is_confident([hit for _, hit in hits]):
         return await _offer(ctx, hits[0][0].id or 0, {})
     return choose(ctx, query, [contact for contact, _ in hits], resume=ERASE_FLOW,
-                  mark=ctx.t.plain("privacy.deleted_mark"))
+                  mark=ctx.t.plain("erasure.deleted_mark"))
 
 
 @registry.resumer(ERASE_FLOW)
@@ -46,14 +46,14 @@ async def _offer(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Re
     export = erasure.export_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=ERASE_FLOW,
                 data={"contact_id": contact_id})
-    buttons = [[ctx.button("privacy.button_confirm", f"er:{contact_id}"),
+    buttons = [[ctx.button("erasure.button_confirm", f"er:{contact_id}"),
                 ctx.button("button.cancel", "cx")]]
-    confirm = ctx.text("privacy.erase_confirm", buttons=buttons, name=contact.name, id=contact_id)
+    confirm = ctx.text("erasure.erase_confirm", buttons=buttons, name=contact.name, id=contact_id)
     if contact.deleted_at is not None:
-        confirm.text += "\n" + ctx.t("privacy.erase_deleted_note",
+        confirm.text += "\n" + ctx.t("erasure.erase_deleted_note",
                                      date=local_time(aware(contact.deleted_at), ctx.tz))
     return [
-        Reply(ctx.t("privacy.export_caption", name=contact.name)[:1000],
+        Reply(ctx.t("erasure.export_caption", name=contact.name)[:1000],
               document=erasure.export_json(export), filename=f"contact-{contact_id}.json"),
         confirm,
     ]
@@ -70,5 +70,5 @@ async def erase_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
         raise Invalid("error.stale_button")
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
-    return [Reply(ctx.t("privacy.erased", id=contact_id, interactions=done.interactions,
+    return [Reply(ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
                         orders=done.orders), edit=True)]

@@ -2,25 +2,25 @@
 
 EN: dict[str, str] = {
     "help.erase": "erase a contact's personal data (admins) — /erase <contact>",
-    "privacy.erase_usage": (
+    "erasure.erase_usage": (
         "Usage: <code>/erase contact</code>, e.g. <code>/erase 张伟</code> or "
         "<code>/erase #42</code>; deleted contacts are found too. You get their data export "
         "first, then a Confirm button."
     ),
-    "privacy.deleted_mark": "🗑 (deleted)",
-    "privacy.erase_deleted_note": (
+    "erasure.deleted_mark": "🗑 (deleted)",
+    "erasure.erase_deleted_note": (
         "This contact was deleted on {date}. It stays deleted; /restore could bring back only "
         "the anonymous record."
     ),
-    "privacy.export_caption": "Everything stored about {name} (JSON), before erasure.",
-    "privacy.erase_confirm": (
+    "erasure.export_caption": "Everything stored about {name} (JSON), before erasure.",
+    "erasure.erase_confirm": (
         "Erase the personal data of <b>{name}</b> (#{id})?\n"
         "Name, phone, email, title, city, birthday, tags and every note, interaction and "
         "feedback text are blanked, also in the audit trail. Amounts, counts and dates stay, "
         "so reports still add up. This cannot be undone."
     ),
-    "privacy.button_confirm": "🗑 Erase",
-    "privacy.erased": (
+    "erasure.button_confirm": "🗑 Erase",
+    "erasure.erased": (
         "Done: contact #{id} is now “Erased contact #{id}”. Personal data was removed from "
         "{interactions} interactions; {orders} orders keep their amounts."
     ),
@@ -32,22 +32,22 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     "help.erase": "删除联系人的个人信息（仅管理员）— /erase 联系人",
-    "privacy.erase_usage": (
+    "erasure.erase_usage": (
         "用法：<code>/erase 联系人</code>，例如 <code>/erase 张伟</code> 或 "
         "<code>/erase #42</code>；已删除的联系人也能找到。会先发给您其数据导出，再显示确认按钮。"
     ),
-    "privacy.deleted_mark": "🗑（已删除）",
-    "privacy.erase_deleted_note": (
+    "erasure.deleted_mark": "🗑（已删除）",
+    "erasure.erase_deleted_note": (
         "该联系人已于 {date} 删除，清除后仍保持删除状态；/restore 只能恢复匿名记录。"
     ),
-    "privacy.export_caption": "删除前，关于 {name} 的全部存储数据（JSON）。",
-    "privacy.erase_confirm": (
+    "erasure.export_caption": "删除前，关于 {name} 的全部存储数据（JSON）。",
+    "erasure.erase_confirm": (
         "确定删除 <b>{name}</b>（#{id}）的个人信息吗？\n"
         "姓名、电话、邮箱、职务、城市、生日、标签以及所有备注、跟进和反馈文字都会被清空，"
         "审计记录中的也一样。金额、数量和日期保留，报表合计不变。此操作无法撤销。"
     ),
-    "privacy.button_confirm": "🗑 删除",
-    "privacy.erased": (
+    "erasure.button_confirm": "🗑 删除",
+    "erasure.erased": (
         "完成：联系人 #{id} 已改为“Erased contact #{id}”。已从 {interactions} 条跟进记录中"
         "删除个人信息；{orders} 个订单保留金额。"
     ),

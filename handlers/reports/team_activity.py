@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_store.analytics import team_activity as team_stats
+from crm_store.analytics import team_activity
 from crm_store.errors import Invalid
 from crm_store.models import Role, Team
 from handlers.context import Context
@@ -28,7 +28,7 @@ async def team_command(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Show what each rep did today, this week or this month (a rep sees their own)."""
     period = parse_period(req.args)
     if period is None:
-        return [ctx.text("team_stats.usage")]
+        return [ctx.text("team_activity.usage")]
     return [_view(ctx, TEAM_VIEW, period)]
 
 
@@ -36,7 +36,7 @@ async def team_command(req: ChatRequest, ctx: Context) -> list[Reply]:
 async def team_button(req: ChatRequest, ctx: Context) -> list[Reply]:
     """A drill-down into one rep, Back to the team, or another period."""
     _, member, period = (req.callback_data.split(":") + ["", ""])[:3]
-    if not member.isdigit() or len(member) > 12 or period not in team_stats.PERIODS:
+    if not member.isdigit() or len(member) > 12 or period not in team_activity.PERIODS:
         raise Invalid("error.stale_button")
     reply = _view(ctx, int(member), period)
     reply.edit = True
@@ -47,16 +47,16 @@ def _view(ctx: Context, member_id: int, period: str) -> Reply:
     me = ctx.member
     if me.role == Role.REP and member_id == TEAM_VIEW:  # a rep's "team" is their own card
         member_id = me.id or 0
-    start, end = team_stats.period_bounds(period, now=ctx.now, tz=me.timezone)
+    start, end = team_activity.period_bounds(period, now=ctx.now, tz=me.timezone)
     label = views.period_label(period, start, end, ctx.tz, ctx.t)
     team = ctx.session.get(Team, me.team_id)
     currency = team.currency if team else "CNY"
     if member_id == TEAM_VIEW:
-        rows = team_stats.team_activity(ctx.session, actor=me, start_utc=start, end_utc=end,
+        rows = team_activity.by_rep(ctx.session, actor=me, start_utc=start, end_utc=end,
                                         now=ctx.now)
-        return ctx.html(views.team_table(rows, team_stats.totals(rows), label, ctx.t, currency),
+        return ctx.html(views.team_table(rows, team_activity.totals(rows), label, ctx.t, currency),
                         views.team_buttons(rows, period, ctx.t))
-    detail = team_stats.rep_detail(ctx.session, actor=me, member_id=member_id, start_utc=start,
+    detail = team_activity.rep_detail(ctx.session, actor=me, member_id=member_id, start_utc=start,
                                    end_utc=end, now=ctx.now)
     return ctx.html(views.rep_card(detail, label, ctx.t, ctx.tz, currency),
                     views.rep_buttons(member_id, period, ctx.t, back=me.role != Role.REP))

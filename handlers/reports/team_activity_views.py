@@ -22,30 +22,30 @@ def period_label(period: str, start: datetime, end: datetime, tz: ZoneInfo, t: T
     first = start.astimezone(tz).date()
     last = (end.astimezone(tz) - timedelta(days=1)).date()
     dates = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
-    return t("team_stats.period", name=t.plain(f"team_stats.period_{period}"), dates=dates)
+    return t("team_activity.period", name=t.plain(f"team_activity.period_{period}"), dates=dates)
 
 
 def figures_line(row: RepActivity, t: Translator) -> Html:
     """The compact figures of one line: calls, visits, meetings … open complaints."""
-    return t("team_stats.figures", calls=row.calls, visits=row.visits, meetings=row.meetings,
+    return t("team_activity.figures", calls=row.calls, visits=row.visits, meetings=row.meetings,
              contacts=row.new_contacts, deals=row.new_deals, moves=row.stage_moves,
              overdue=row.overdue_followups, complaints=row.complaints_open)
 
 
 def _won(row: RepActivity, t: Translator, currency: str) -> Html:
-    return t("team_stats.won", amount=format_money(row.won_minor, currency), n=row.deals_won)
+    return t("team_activity.won", amount=format_money(row.won_minor, currency), n=row.deals_won)
 
 
 def team_table(
     rows: list[RepActivity], total: RepActivity, period: Html, t: Translator, currency: str
 ) -> Html:
     """The /team table: one block per rep (most won first), then the totals."""
-    lines = [t("team_stats.title", period=period), t("team_stats.legend"), ""]
+    lines = [t("team_activity.title", period=period), t("team_activity.legend"), ""]
     for number, row in enumerate(rows, 1):
-        lines.append(t("team_stats.rep_line", n=number, name=row.name,
+        lines.append(t("team_activity.rep_line", n=number, name=row.name,
                        won=_won(row, t, currency)))
         lines.append(figures_line(row, t))
-    lines += ["", t("team_stats.total_line", reps=len(rows), won=_won(total, t, currency)),
+    lines += ["", t("team_activity.total_line", reps=len(rows), won=_won(total, t, currency)),
               figures_line(total, t)]
     return Html("\n".join(lines))
 
@@ -53,7 +53,7 @@ def team_table(
 def _recent_line(touch: RecentTouch, t: Translator, tz: ZoneInfo) -> Html:
     item = touch.interaction
     text = item.text if len(item.text) <= PREVIEW else item.text[:PREVIEW] + "…"
-    return t("team_stats.recent_line", icon=KIND_ICONS.get(item.kind.value, "•"),
+    return t("team_activity.recent_line", icon=KIND_ICONS.get(item.kind.value, "•"),
              when=local_time(item.occurred_at, tz), kind=t.plain(f"kind.{item.kind.value}"),
              name=touch.contact_name, text=text)
 
@@ -63,25 +63,25 @@ def rep_card(detail: RepDetail, period: Html, t: Translator, tz: ZoneInfo, curre
     """A rep's figures for the period, what they have open now, and their latest touches."""
     row = detail.activity
     lines = [
-        t("team_stats.rep_title", name=row.name, period=period),
-        t("team_stats.d_calls", n=row.calls),
-        t("team_stats.d_visits", n=row.visits),
-        t("team_stats.d_meetings", n=row.meetings),
-        t("team_stats.d_contacts", n=row.new_contacts),
-        t("team_stats.d_deals", n=row.new_deals),
-        t("team_stats.d_moves", n=row.stage_moves),
-        t("team_stats.d_won", won=_won(row, t, currency)),
-        t("team_stats.d_overdue", n=row.overdue_followups),
-        t("team_stats.d_complaints", n=row.complaints_open),
-        t("team_stats.d_open_deals", n=detail.open_deals,
+        t("team_activity.rep_title", name=row.name, period=period),
+        t("team_activity.d_calls", n=row.calls),
+        t("team_activity.d_visits", n=row.visits),
+        t("team_activity.d_meetings", n=row.meetings),
+        t("team_activity.d_contacts", n=row.new_contacts),
+        t("team_activity.d_deals", n=row.new_deals),
+        t("team_activity.d_moves", n=row.stage_moves),
+        t("team_activity.d_won", won=_won(row, t, currency)),
+        t("team_activity.d_overdue", n=row.overdue_followups),
+        t("team_activity.d_complaints", n=row.complaints_open),
+        t("team_activity.d_open_deals", n=detail.open_deals,
           amount=format_money(detail.open_deals_minor, currency)),
         "",
     ]
     if detail.recent:
-        lines.append(t("team_stats.recent_title"))
+        lines.append(t("team_activity.recent_title"))
         lines += [_recent_line(touch, t, tz) for touch in detail.recent]
     else:
-        lines.append(t("team_stats.no_recent"))
+        lines.append(t("team_activity.no_recent"))
     return Html("\n".join(lines))
 
 
@@ -89,14 +89,14 @@ def period_buttons(member_id: int, current: str, t: Translator) -> list[Button]:
     """Today / This week / This month for the same view; the current one marked."""
     return [
         Button(("• " if period == current else "")
-               + t.plain(f"team_stats.button_{period}"), f"tm:{member_id}:{period}")
+               + t.plain(f"team_activity.button_{period}"), f"tm:{member_id}:{period}")
         for period in PERIODS
     ]
 
 
 def team_buttons(rows: list[RepActivity], period: str, t: Translator) -> list[list[Button]]:
     """A drill-down button per rep (two a row), then the period switch."""
-    drill = [Button(t.plain("team_stats.button_rep", name=row.name[:NAME_IN_BUTTON]),
+    drill = [Button(t.plain("team_activity.button_rep", name=row.name[:NAME_IN_BUTTON]),
                     f"tm:{row.member_id}:{period}") for row in rows[:MAX_DRILL_BUTTONS]]
     return [drill[i : i + 2] for i in range(0, len(drill), 2)] + [period_buttons(0, period, t)]
 
@@ -106,5 +106,5 @@ def rep_buttons(member_id: int, period: str, t: Translator, *, back: bool
     """The period switch for this rep, and Back to the team for managers."""
     rows = [period_buttons(member_id, period, t)]
     if back:
-        rows.append([Button(t.plain("team_stats.button_back"), f"tm:0:{period}")])
+        rows.append([Button(t.plain("team_activity.button_back"), f"tm:0:{period}")])
     return rows

@@ -2,7 +2,7 @@
 /reactivate (switching a deactivated or unreachable member back on).
 
 Buttons: "md:<leaver>:<target>" confirms a deactivation, "mr:<source>:<target>" a whole-book
-reassignment; both are checked again by crm_store/offboarding.py when pressed.
+reassignment; both are checked again by crm_store/handover.py when pressed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from crm_store.contacts.contacts import search_contacts
 from crm_store.errors import DomainError, Invalid
-from crm_store.team import handover as offboarding
+from crm_store.team import handover
 from crm_store.team.handover import Book, Handover, TreeRow
 from handlers import picking
 from handlers.context import Context
@@ -60,7 +60,7 @@ def _member_or_none(ctx: Context, name: str) -> Any:
     if not name:
         return None
     try:
-        return offboarding.find_member(ctx.session, actor=ctx.member, name=name)
+        return handover.find_member(ctx.session, actor=ctx.member, name=name)
     except DomainError:
         return None
 
@@ -119,7 +119,7 @@ def summary_view(done: Handover, t: Translator) -> Html:
 @registry.command("members", help_key="help.members", roles=MANAGERS)
 async def members(req: ChatRequest, ctx: Context) -> list[Reply]:
     """Show the team tree: role, active or not, contacts, open deals and open tasks."""
-    rows = offboarding.team_tree(ctx.session, actor=ctx.member)
+    rows = handover.team_tree(ctx.session, actor=ctx.member)
     return [ctx.html(tree_view(rows, ctx.t))]
 
 
@@ -132,17 +132,17 @@ async def deactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
         leaver, target = found
     elif whole is not None:  # "Anna To": To is her surname, not a missing receiver
         leaver = whole
-        target = offboarding.default_receiver(ctx.session, actor=ctx.member, leaver=leaver)
+        target = handover.default_receiver(ctx.session, actor=ctx.member, leaver=leaver)
     else:
         who, to = split_to(req.args)
         if not who or to == "":
             return [ctx.text("members.deactivate_usage")]
-        leaver = offboarding.find_member(ctx.session, actor=ctx.member, name=who)
-        target = (offboarding.find_member(ctx.session, actor=ctx.member, name=to) if to
-                  else offboarding.default_receiver(ctx.session, actor=ctx.member,
+        leaver = handover.find_member(ctx.session, actor=ctx.member, name=who)
+        target = (handover.find_member(ctx.session, actor=ctx.member, name=to) if to
+                  else handover.default_receiver(ctx.session, actor=ctx.member,
                                                     leaver=leaver))
-    offboarding.check_deactivation(ctx.session, actor=ctx.member, leaver=leaver, target=target)
-    book = offboarding.book_of(ctx.session, owner=leaver)
+    handover.check_deactivation(ctx.session, actor=ctx.member, leaver=leaver, target=target)
+    book = handover.book_of(ctx.session, owner=leaver)
     lines = [str(ctx.t("members.deactivate_confirm", source=leaver.display_name,
                        target=target.display_name)), *book_lines(book, ctx.t),
              str(ctx.t("members.credit_stays", source=leaver.display_name)),
@@ -154,7 +154,7 @@ async def deactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
 async def deactivate_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
     """✅ on a deactivation: do it, all in this one transaction."""
     leaver_id, target_id = _ids(req)
-    done = offboarding.deactivate(ctx.session, actor=ctx.member, leaver_id=leaver_id,
+    done = handover.deactivate(ctx.session, actor=ctx.member, leaver_id=leaver_id,
                                   target_id=target_id, now=ctx.now)
     return [Reply(summary_view(done, ctx.t), edit=True)]
 
@@ -165,8 +165,8 @@ async def reactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
     who = req.args.strip()
     if not who:
         return [ctx.text("members.reactivate_usage")]
-    member = offboarding.find_member(ctx.session, actor=ctx.member, name=who)
-    member = offboarding.reactivate(ctx.session, actor=ctx.member, member_id=member.id or 0)
+    member = handover.find_member(ctx.session, actor=ctx.member, name=who)
+    member = handover.reactivate(ctx.session, actor=ctx.member, member_id=member.id or 0)
     return [ctx.text("members.reactivated", name=member.display_name)]
 
 
@@ -178,7 +178,7 @@ async def reassign(req: ChatRequest, ctx: Context) -> list[Reply]:
                     split_to(req.args))
     if not what or not to:
         return [ctx.text("members.reassign_usage")]
-    target = offboarding.find_member(ctx.session, actor=ctx.member, name=to)
+    target = handover.find_member(ctx.session, actor=ctx.member, name=to)
     source = whole_book(what)
     # "all from Bob" is a book; "All Star Trading", where no member is named, is a contact.
     if source is not None and (not source or _member_or_none(ctx, source) is not None
@@ -202,7 +202,7 @@ async def reassign_picked(ctx: Context, contact_id: int, data: dict[str, Any]) -
 async def book_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
     """✅ on a whole-book reassignment: move it all, in this one transaction."""
     source_id, target_id = _ids(req)
-    done = offboarding.reassign_book(ctx.session, actor=ctx.member, source_id=source_id,
+    done = handover.reassign_book(ctx.session, actor=ctx.member, source_id=source_id,
                                      target_id=target_id, now=ctx.now)
     return [Reply(summary_view(done, ctx.t), edit=True)]
 
@@ -210,9 +210,9 @@ async def book_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
 def _ask_book(ctx: Context, name: str, target: Any) -> list[Reply]:
     if not name:
         return [ctx.text("members.reassign_usage")]
-    source = offboarding.find_member(ctx.session, actor=ctx.member, name=name)
-    offboarding.check_reassign(ctx.session, actor=ctx.member, source=source, target=target)
-    book = offboarding.book_of(ctx.session, owner=source)
+    source = handover.find_member(ctx.session, actor=ctx.member, name=name)
+    handover.check_reassign(ctx.session, actor=ctx.member, source=source, target=target)
+    book = handover.book_of(ctx.session, owner=source)
     if not any(book.counts().values()):
         return [ctx.text("members.nothing_to_move", source=source.display_name)]
     lines = [str(ctx.t("members.book_confirm", source=source.display_name,
@@ -226,7 +226,7 @@ def _contact_named(ctx: Context, text: str) -> bool:
 
 
 def _give_contact(ctx: Context, contact_id: int, target_id: int) -> list[Reply]:
-    done = offboarding.reassign_contact(ctx.session, actor=ctx.member, contact_id=contact_id,
+    done = handover.reassign_contact(ctx.session, actor=ctx.member, contact_id=contact_id,
                                         target_id=target_id, now=ctx.now)
     return [ctx.html(summary_view(done, ctx.t))]
 

@@ -67,6 +67,15 @@ EN: dict[str, str] = {
                                   "it or left Telegram), so they were switched off; their "
                                   "records stay theirs. Once they can be reached again: "
                                   "/reactivate {name}",
+    "help.invite": "invite a member: /invite rep|manager|admin",
+    "invite.usage": (
+        "Usage: <code>/invite rep</code>, <code>/invite manager</code> or "
+        "<code>/invite admin</code>"
+    ),
+    "invite.created": (
+        "Invite for a {role} (single use, valid {days} days):\n{link}\n"
+        "Send it to your colleague; it opens this bot and signs them in."
+    ),
 }
 
 ZH: dict[str, str] = {
@@ -126,4 +135,13 @@ ZH: dict[str, str] = {
     "members.notice_unreachable": "⚠️ 机器人无法再联系 <b>{name}</b>（对方屏蔽了机器人或已注销"
                                   "Telegram），已自动停用；其名下记录保持不变。可联系上后发送："
                                   "/reactivate {name}",
+    "help.invite": "邀请成员：/invite rep|manager|admin",
+    "invite.usage": (
+        "用法：<code>/invite rep</code>、<code>/invite manager</code> 或 "
+        "<code>/invite admin</code>"
+    ),
+    "invite.created": (
+        "{role}邀请（一次性，{days} 天内有效）：\n{link}\n"
+        "发给同事，点开即可登录本助手。"
+    ),
 }

@@ -30,7 +30,7 @@ from crm_store.models import (
 from crm_store.records import restore
 from handlers import dispatch
 from handlers.i18n import Translator
-from handlers.records import transfer
+from handlers.records import importing
 from handlers.router import registry
 from tests.builders import make_admin, make_contact, make_member
 from tests.handlers.conftest import ADMIN_ID, Chat
@@ -180,7 +180,7 @@ def _seed_records(world: World) -> None:
         # each member has an import waiting for Confirm/Cancel, as after sending a file
         world.ids["import_token"] = "t0k"
         for role in (REP, MANAGER, ADMIN):
-            dialogs.put(s, chat_id=USER_IDS[role], user_id=USER_IDS[role], flow=transfer.FLOW,
+            dialogs.put(s, chat_id=USER_IDS[role], user_id=USER_IDS[role], flow=importing.FLOW,
                         data={"token": "t0k", "rows": []})
 
 

@@ -20,8 +20,7 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from crm_store.analytics import pipeline_stats, report_data, segments, service_stats
-from crm_store.analytics import team_activity as team_stats
+from crm_store.analytics import pipeline_stats, report_data, segments, service_stats, team_activity
 from crm_store.analytics.digest_figures import FIGURES, daily_figures
 from crm_store.analytics.report_data import RepActivity, build_report, period_of
 from crm_store.db import unit_of_work
@@ -195,7 +194,7 @@ async def test_report_activity_is_what_team_activity_shows(engine: Engine) -> No
     data = month_report(engine, team.manager, now)
     with Session(engine) as s:
         manager = s.get(Member, team.manager.id)
-        rows = team_stats.team_activity(s, actor=manager, start_utc=team.start, end_utc=now,
+        rows = team_activity.by_rep(s, actor=manager, start_utc=team.start, end_utc=now,
                                         now=now)
     assert [(r.name, r.by_kind["call"], r.by_kind["visit"]) for r in data.activity] == [
         (r.name, r.calls, r.visits) for r in rows]

@@ -12,8 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.generate import generate_dataset
-from crm_store.analytics import digest_figures
-from crm_store.analytics import team_activity as team_stats
+from crm_store.analytics import digest_figures, team_activity
 from crm_store.analytics.team_activity import RepActivity, period_bounds
 from crm_store.db import unit_of_work
 from crm_store.errors import NotFound
@@ -168,11 +167,11 @@ def activity(engine: Engine, actor: Member, period: str = "w", tz: str = SHANGHA
              now: datetime = NOW) -> list[RepActivity]:
     start, end = period_bounds(period, now=now, tz=tz)
     with Session(engine) as s:
-        return team_stats.team_activity(s, actor=actor, start_utc=start, end_utc=end, now=now)
+        return team_activity.by_rep(s, actor=actor, start_utc=start, end_utc=end, now=now)
 
 
 def figures(row: RepActivity) -> dict[str, int]:
-    return {name: getattr(row, name) for name in team_stats.COUNTS}
+    return {name: getattr(row, name) for name in team_activity.COUNTS}
 
 
 def test_manager_sees_each_rep_of_the_hierarchy_most_won_first(engine: Engine) -> None:
@@ -183,7 +182,7 @@ def test_manager_sees_each_rep_of_the_hierarchy_most_won_first(engine: Engine) -
     assert [r.name for r in rows] == ["Rep Wang", "Rep Li", "Manager Zhou"]
     assert [figures(r) for r in rows] == [WANG_WEEK, LI_WEEK, ZHOU_WEEK]
     assert [r.activity for r in rows] == [9, 7, 1]
-    total = team_stats.totals(rows)
+    total = team_activity.totals(rows)
     assert figures(total) == dict(calls=6, visits=3, meetings=1, new_contacts=3, new_deals=2,
                                   stage_moves=2, deals_won=1, won_minor=5_000_000,
                                   overdue_followups=3, complaints_open=1)
@@ -207,7 +206,7 @@ def test_admin_sees_the_whole_team_and_the_totals_match_the_digest(engine: Engin
     with Session(engine) as s:
         digest = digest_figures.daily_figures(s, actor=team.admin, start_utc=start, end_utc=end,
                                               now=NOW)
-    total = team_stats.totals(rows)
+    total = team_activity.totals(rows)
     for name in ("calls", "visits", "meetings", "new_contacts", "new_deals", "stage_moves",
                  "deals_won", "won_minor", "complaints_open"):
         assert getattr(total, name) == digest[name], name
@@ -232,7 +231,7 @@ def test_today_and_this_month_in_shanghai(engine: Engine) -> None:
                                          won_minor=9_900_000)
     start, end = period_bounds("m", now=NOW, tz=NEW_YORK)  # 30 April 13:00 in New York
     with Session(engine) as s:
-        rows = team_stats.team_activity(s, actor=team.manager, start_utc=start, end_utc=end,
+        rows = team_activity.by_rep(s, actor=team.manager, start_utc=start, end_utc=end,
                                         now=NOW)
     assert {r.name: r.deals_won for r in rows}["Manager Zhou"] == 0
 
@@ -288,15 +287,15 @@ def test_manager_does_not_see_another_managers_team(engine: Engine) -> None:
     start, end = period_bounds("w", now=NOW, tz=SHANGHAI)
     with Session(engine) as s:
         with pytest.raises(NotFound):
-            team_stats.rep_detail(s, actor=team.other_manager, member_id=team.wang.id or 0,
+            team_activity.rep_detail(s, actor=team.other_manager, member_id=team.wang.id or 0,
                                   start_utc=start, end_utc=end, now=NOW)
         with pytest.raises(NotFound):
-            team_stats.rep_detail(s, actor=team.li, member_id=team.wang.id or 0,
+            team_activity.rep_detail(s, actor=team.li, member_id=team.wang.id or 0,
                                   start_utc=start, end_utc=end, now=NOW)
         with pytest.raises(NotFound):
-            team_stats.rep_detail(s, actor=team.admin, member_id=999_999, start_utc=start,
+            team_activity.rep_detail(s, actor=team.admin, member_id=999_999, start_utc=start,
                                   end_utc=end, now=NOW)
-        assert team_stats.team_activity(s, actor=team.other_manager, start_utc=start,
+        assert team_activity.by_rep(s, actor=team.other_manager, start_utc=start,
                                         end_utc=end, now=NOW, member_id=team.wang.id) == []
 
 
@@ -304,7 +303,7 @@ def test_drill_down_shows_figures_latest_five_touches_and_open_deals(engine: Eng
     team = build(engine)
     start, end = period_bounds("w", now=NOW, tz=SHANGHAI)
     with Session(engine) as s:
-        detail = team_stats.rep_detail(s, actor=team.manager, member_id=team.wang.id or 0,
+        detail = team_activity.rep_detail(s, actor=team.manager, member_id=team.wang.id or 0,
                                        start_utc=start, end_utc=end, now=NOW)
     assert figures(detail.activity) == WANG_WEEK
     # Newest first, the deleted call left out; the sixth, Sunday's meeting, is cut off.
@@ -429,7 +428,7 @@ def test_figures_agree_with_pandas_on_10k_generated_customers(engine: Engine) ->
                 start_utc, end_utc = start.tz_convert(UTC), end.tz_convert(UTC)
                 assert period_bounds(period, now=info.now, tz=SHANGHAI) == (
                     start_utc.to_pydatetime(), end_utc.to_pydatetime())
-                rows = team_stats.team_activity(s, actor=actor, start_utc=start_utc,
+                rows = team_activity.by_rep(s, actor=actor, start_utc=start_utc,
                                                 end_utc=end_utc, now=info.now)
                 expected = pandas_activity(data, owners, start_utc, end_utc, now)
                 assert {row.member_id: figures(row) for row in rows} == expected, period

@@ -183,7 +183,7 @@ def test_conversion_counts_only_orders_inside_the_window_and_lift(engine: Engine
 
 
 def test_a_handed_over_customer_moves_to_the_new_owners_drafts(engine: Engine, team) -> None:
-    from crm_store.team import handover as offboarding
+    from crm_store.team import handover
 
     admin, _, reps = team
     campaign = _as(engine, admin, campaigns.create_campaign, now=NOW,
@@ -191,7 +191,7 @@ def test_a_handed_over_customer_moves_to_the_new_owners_drafts(engine: Engine, t
     before = [_as(engine, rep, campaigns.my_drafts, campaign_id=campaign.id, limit=100).total
               for rep in reps]
     first = _as(engine, reps[0], campaigns.my_drafts, campaign_id=campaign.id).drafts[0]
-    _as(engine, admin, offboarding.reassign_contact, contact_id=first.contact.id,
+    _as(engine, admin, handover.reassign_contact, contact_id=first.contact.id,
         target_id=reps[1].id, now=NOW)
     after = [_as(engine, rep, campaigns.my_drafts, campaign_id=campaign.id, limit=100).total
              for rep in reps]

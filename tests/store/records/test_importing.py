@@ -66,7 +66,7 @@ def test_10000_row_xlsx_reports_exactly_the_bad_rows(engine: Engine) -> None:
     assert sorted(issue.row for issue in result.errors) == sorted(i + 2 for i in bad)
     assert len(result.ok) == 9_700 and not result.duplicates
     reasons = {issue.key for issue in result.errors}
-    assert reasons == {"transfer.reason.name", "transfer.reason.phone", "transfer.reason.email"}
+    assert reasons == {"import.reason.name", "import.reason.phone", "import.reason.email"}
     assert result.ok[0].phone == "+8613800000000" and result.ok[0].tags == ["VIP", "老客户"]
     assert seconds < 60
     assert count_contacts(engine) == 0  # a preview writes nothing
@@ -115,7 +115,7 @@ def test_vcard_with_chinese_names_in_both_versions(engine: Engine) -> None:
         ("张伟", None, "+8613800138000", None, None, []),
         ("王芳", "华东机械", None, "wf@hd.cn", "上海", ["VIP", "老客户"]),
     ]
-    assert [(e.row, e.key) for e in result.errors] == [(3, "transfer.reason.phone")]
+    assert [(e.row, e.key) for e in result.errors] == [(3, "import.reason.phone")]
 
 
 def test_duplicates_of_contacts_and_within_the_file_are_reported(engine: Engine) -> None:
@@ -132,24 +132,24 @@ def test_duplicates_of_contacts_and_within_the_file_are_reported(engine: Engine)
     assert [r.name for r in result.ok] == ["李娜"]
     found = [(d.row, d.key, d.params) for d in result.duplicates]
     assert found == [
-        (2, "transfer.reason.dup_contact", {"name": "张伟"}),
-        (3, "transfer.reason.dup_hidden", {}),  # the rep may not see the admin's contact
-        (5, "transfer.reason.dup_row", {"other": 4}),
+        (2, "import.reason.dup_contact", {"name": "张伟"}),
+        (3, "import.reason.dup_hidden", {}),  # the rep may not see the admin's contact
+        (5, "import.reason.dup_row", {"other": 4}),
     ]
 
 
 @pytest.mark.parametrize(("content", "name", "key"), [
-    (b"name\nA\n", "contacts.pdf", "transfer.bad_type"),
-    (b"name\nA\n", "contacts", "transfer.bad_type"),
-    (b"\xd0\xcf\x11\xe0", "old.xls", "transfer.old_excel"),
-    (b"", "empty.csv", "transfer.empty"),
-    (b"name,phone\n\n,\n", "header-only.csv", "transfer.empty"),
-    (b"company,phone\nAcme,13800138000\n", "no-name.csv", "transfer.no_name_column"),
-    (b"not a zip", "broken.xlsx", "transfer.unreadable"),
-    (b"PK\x03\x04garbage", "broken.xlsx", "transfer.unreadable"),
-    (b"\x00\x01\x02name", "binary.csv", "transfer.unreadable"),
-    (b"FN:nobody", "card.vcf", "transfer.unreadable"),
-    (b"name\n\xff\xfe\xfd\xff\xff\n", "bad.csv", "transfer.encoding"),
+    (b"name\nA\n", "contacts.pdf", "import.bad_type"),
+    (b"name\nA\n", "contacts", "import.bad_type"),
+    (b"\xd0\xcf\x11\xe0", "old.xls", "import.old_excel"),
+    (b"", "empty.csv", "import.empty"),
+    (b"name,phone\n\n,\n", "header-only.csv", "import.empty"),
+    (b"company,phone\nAcme,13800138000\n", "no-name.csv", "import.no_name_column"),
+    (b"not a zip", "broken.xlsx", "import.unreadable"),
+    (b"PK\x03\x04garbage", "broken.xlsx", "import.unreadable"),
+    (b"\x00\x01\x02name", "binary.csv", "import.unreadable"),
+    (b"FN:nobody", "card.vcf", "import.unreadable"),
+    (b"name\n\xff\xfe\xfd\xff\xff\n", "bad.csv", "import.encoding"),
 ])
 def test_bad_files_get_a_specific_reason(engine: Engine, content: bytes, name: str,
                                          key: str) -> None:
@@ -164,11 +164,11 @@ def test_oversized_file_and_too_many_rows_are_refused(
     admin = make_admin(engine)
     with pytest.raises(Invalid) as caught:
         preview(engine, admin, b"name\n" + b"x" * importing.MAX_BYTES, "big.csv")
-    assert caught.value.key == "transfer.too_big"
+    assert caught.value.key == "import.too_big"
     monkeypatch.setattr(import_files, "MAX_ROWS", 3)
     with pytest.raises(Invalid) as caught:
         preview(engine, admin, b"name\na\nb\nc\nd\n", "rows.csv")
-    assert caught.value.key == "transfer.too_many_rows"
+    assert caught.value.key == "import.too_many_rows"
     assert preview(engine, admin, b"name\na\nb\nc\n", "rows.csv").rows == 3
 
 
@@ -216,7 +216,7 @@ def test_a_stray_quote_is_an_error_row_and_the_rows_after_it_are_still_read(
     admin = make_admin(engine)
     result = preview(engine, admin, stray_quote_csv(rows), "contacts.csv")
     assert result.rows == rows
-    assert [(e.row, e.key) for e in result.errors] == [(4, "transfer.reason.open_quote")]
+    assert [(e.row, e.key) for e in result.errors] == [(4, "import.reason.open_quote")]
     assert [r.row for r in result.ok] == [n for n in range(2, rows + 2) if n != 4]
     assert result.ok[2].name == "客户3" and result.ok[2].company == "ACME 3"
 
@@ -224,7 +224,7 @@ def test_a_stray_quote_is_an_error_row_and_the_rows_after_it_are_still_read(
 def test_a_line_break_in_a_kept_column_is_an_error_not_a_lost_row() -> None:
     text = 'name,phone\n"Zhang\nWei",13800138000\nLi Na,13900139000\n'
     _, found = import_files.read_rows(text.encode(), "a.csv")
-    assert [(r.row, r.error) for r in found][0] == (2, "transfer.reason.open_quote")
+    assert [(r.row, r.error) for r in found][0] == (2, "import.reason.open_quote")
     assert found[-1].values == {"name": "Li Na", "phone": "13900139000"}
     notes = 'name,notes\nZhang Wei,"line one\nline two"\n'  # a column we don't keep may wrap
     assert [(r.row, r.values, r.error) for r in import_files.read_file(
@@ -270,7 +270,7 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(engine: Engine) -> N
     assert len(content) < 200_000
     with pytest.raises(Invalid) as caught:
         preview(engine, admin, content, "x.xlsx")
-    assert caught.value.key == "transfer.too_big_unzipped"
+    assert caught.value.key == "import.too_big_unzipped"
     assert caught.value.params == {"limit": 50}
     found = import_files.read_file(bomb(100_000), "x.xlsx").rows  # big, but under the limit
     assert [len(r.values["name"]) for r in found] == [2, import_files.MAX_CELL]
@@ -298,7 +298,7 @@ def test_a_vcard_cut_off_is_an_error_not_a_lost_card(engine: Engine) -> None:
     result = preview(engine, admin, cards.encode(), "x.vcf")
     assert [r.name for r in result.ok] == ["A One", "C Three"]
     assert [(e.row, e.key) for e in result.errors] == [
-        (2, "transfer.reason.card_cut"), (4, "transfer.reason.card_cut")]
+        (2, "import.reason.card_cut"), (4, "import.reason.card_cut")]
 
 
 def test_only_a_leading_quote_before_a_formula_sign_is_taken_off() -> None:

@@ -27,7 +27,7 @@ from crm_store.models import (
 )
 from crm_store.records import restore
 from crm_store.sales import activity, deals, feedback, orders, tasks
-from crm_store.team import handover as offboarding
+from crm_store.team import handover
 from crm_store.team import members as team
 from tests.builders import make_admin, make_contact, make_member
 
@@ -304,7 +304,7 @@ def test_history_shows_reassignments_of_the_contact_and_its_deals(
 ) -> None:
     cid, deal_id, _ = _contact_with_deal_and_order(engine, org["rep"])
     with acting(engine, org["manager"]) as (s, me):
-        offboarding.reassign_contact(s, actor=me, contact_id=cid, target_id=org["manager"].id or 0,
+        handover.reassign_contact(s, actor=me, contact_id=cid, target_id=org["manager"].id or 0,
                                      now=utcnow())
     with acting(engine, org["manager"]) as (s, me):
         _, rows, _ = audit.contact_history(s, actor=me, contact_id=cid)

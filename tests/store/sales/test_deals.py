@@ -21,7 +21,7 @@ from crm_store.models import (
     Team,
 )
 from crm_store.sales import deals
-from crm_store.sales import pipeline as stages
+from crm_store.sales import pipeline
 from tests.builders import make_admin, make_contact, make_member
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -81,12 +81,12 @@ def audit_actions(engine: Engine, entity: str, entity_id: int) -> list[str]:
 def test_team_without_rows_gets_the_default_pipeline(engine: Engine) -> None:
     admin = make_admin(engine)
     with Session(engine) as s:
-        pipeline = stages.stages_for(s, admin.team_id)
-    assert [(st.key, st.probability) for st in pipeline] == [
+        current = pipeline.stages_for(s, admin.team_id)
+    assert [(st.key, st.probability) for st in current] == [
         ("lead", 10), ("qualified", 20), ("proposal", 50), ("negotiation", 80), ("won", 100),
         ("lost", 0)]
-    assert [st.position for st in pipeline] == list(range(6))
-    assert [st.is_open for st in pipeline] == [True] * 4 + [False] * 2
+    assert [st.position for st in current] == list(range(6))
+    assert [st.is_open for st in current] == [True] * 4 + [False] * 2
 
 
 def test_admin_sets_open_stages_and_won_lost_always_follow(
@@ -94,11 +94,11 @@ def test_admin_sets_open_stages_and_won_lost_always_follow(
 ) -> None:
     wanted = [("lead", 10), ("qualified", 25), ("demo", 40), ("proposal", 60),
               ("negotiation", 80)]
-    act(engine, org["admin"], stages.set_stages, stages=wanted)
-    act(engine, org["admin"], stages.set_stages, stages=[("demo", 30), ("lead", 5)])
+    act(engine, org["admin"], pipeline.set_stages, stages=wanted)
+    act(engine, org["admin"], pipeline.set_stages, stages=[("demo", 30), ("lead", 5)])
     with Session(engine) as s:
-        pipeline = stages.stages_for(s, org["admin"].team_id)
-    assert [(st.key, st.probability) for st in pipeline] == [
+        current = pipeline.stages_for(s, org["admin"].team_id)
+    assert [(st.key, st.probability) for st in current] == [
         ("demo", 30), ("lead", 5), ("won", 100), ("lost", 0)]
     assert audit_actions(engine, "pipeline", org["admin"].team_id) == ["update", "update"]
 
@@ -119,17 +119,17 @@ def test_invalid_pipelines_are_refused_with_a_reason(
 ) -> None:
     admin = make_admin(engine)
     with pytest.raises(Invalid) as err:
-        act(engine, admin, stages.set_stages, stages=stages)
+        act(engine, admin, pipeline.set_stages, stages=stages)
     assert err.value.key == key
     with Session(engine) as s:
-        assert [st.key for st in stages.stages_for(s, admin.team_id)][:4] == [
+        assert [st.key for st in pipeline.stages_for(s, admin.team_id)][:4] == [
             "lead", "qualified", "proposal", "negotiation"]
 
 
 def test_only_admins_change_the_pipeline(engine: Engine, org: dict[str, Member]) -> None:
     for who in ("manager", "rep"):
         with pytest.raises(Forbidden):
-            act(engine, org[who], stages.set_stages, stages=[("a", 10), ("b", 20)])
+            act(engine, org[who], pipeline.set_stages, stages=[("a", 10), ("b", 20)])
 
 
 def test_new_deal_starts_in_first_stage_with_history_and_audit(
@@ -145,7 +145,7 @@ def test_new_deal_starts_in_first_stage_with_history_and_audit(
 
 
 def test_new_deal_uses_the_teams_own_first_stage(engine: Engine, org: dict[str, Member]) -> None:
-    act(engine, org["admin"], stages.set_stages, stages=[("intake", 5), ("demo", 40)])
+    act(engine, org["admin"], pipeline.set_stages, stages=[("intake", 5), ("demo", 40)])
     deal = new_deal(engine, org["rep"])
     assert (stored(engine, deal).stage, stored(engine, deal).probability) == ("intake", 5)
 
@@ -269,7 +269,7 @@ def test_deal_in_a_removed_stage_still_shows_and_can_move(
 ) -> None:
     deal = new_deal(engine, org["rep"])
     act(engine, org["rep"], deals.move_stage, deal_id=deal.id, stage="proposal")
-    act(engine, org["admin"], stages.set_stages, stages=[("lead", 10), ("demo", 40)])
+    act(engine, org["admin"], pipeline.set_stages, stages=[("lead", 10), ("demo", 40)])
     groups = act(engine, org["rep"], deals.open_pipeline)
     assert [(g.stage.key, g.known, len(g.deals)) for g in groups] == [("proposal", False, 1)]
     card = act(engine, org["rep"], deals.deal_card, deal_id=deal.id)

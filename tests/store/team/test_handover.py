@@ -36,7 +36,7 @@ from crm_store.models import (
 )
 from crm_store.records import exporting
 from crm_store.sales import orders
-from crm_store.team import handover as offboarding
+from crm_store.team import handover
 from crm_store.team import members as team
 from tests.builders import make_admin, make_member
 
@@ -157,7 +157,7 @@ def test_deactivating_a_rep_with_500_contacts_moves_all_and_loses_nothing(
                                                                                5 * 100_00)
     started = time.perf_counter()
     with unit_of_work(engine) as s:
-        done = offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
+        done = handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
                                       target_id=org.rep2.id or 0, now=utcnow())
         assert done.moved.counts() == before_rep
         assert done.deactivated and done.notified
@@ -196,14 +196,14 @@ def test_without_a_named_receiver_the_manager_gets_the_book(engine: Engine, org:
         fill_book(s, org.rep, contacts=3, deals=1, tasks=1)
     with unit_of_work(engine) as s:
         admin, rep = me(s, org.admin), me(s, org.rep)
-        target = offboarding.default_receiver(s, actor=admin, leaver=rep)
+        target = handover.default_receiver(s, actor=admin, leaver=rep)
         assert target.id == org.manager.id
-        offboarding.deactivate(s, actor=admin, leaver_id=rep.id or 0, target_id=target.id or 0,
+        handover.deactivate(s, actor=admin, leaver_id=rep.id or 0, target_id=target.id or 0,
                                now=utcnow())
     with unit_of_work(engine) as s:
         assert owned(s, org.manager.id)["contact"] == 3
         # a leaver under the admin (no manager) hands over to the acting admin
-        assert offboarding.default_receiver(s, actor=me(s, org.admin),
+        assert handover.default_receiver(s, actor=me(s, org.admin),
                                             leaver=me(s, org.other)).id == org.admin.id
 
 
@@ -222,7 +222,7 @@ def test_a_failure_half_way_leaves_every_record_with_the_leaver(
 
     monkeypatch.setattr(audit, "record", flaky)
     with pytest.raises(RuntimeError), unit_of_work(engine) as s:
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
                                target_id=org.rep2.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         assert owned(s, org.rep.id)["contact"] == 30 and owned(s, org.rep2.id)["contact"] == 0
@@ -254,7 +254,7 @@ def test_refusals_change_nothing(engine: Engine, org: Org, leaver: str, target: 
     people = {"admin": org.admin, "rep": org.rep, "gone": gone, "stranger": stranger}
     with unit_of_work(engine) as s:
         with pytest.raises(DomainError) as refused:
-            offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=people[leaver].id or 0,
+            handover.deactivate(s, actor=me(s, org.admin), leaver_id=people[leaver].id or 0,
                                    target_id=people[target].id or 0, now=utcnow())
         assert refused.value.key == key
     with unit_of_work(engine) as s:
@@ -267,11 +267,11 @@ def test_an_admin_cannot_deactivate_themself_even_with_another_admin(
         engine: Engine, org: Org) -> None:
     second = make_member(engine, by=org.admin, role=Role.ADMIN, name="Second Admin")
     with unit_of_work(engine) as s, pytest.raises(DomainError) as refused:
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.admin.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.admin.id or 0,
                                target_id=second.id or 0, now=utcnow())
     assert refused.value.key == "members.not_yourself"
     with unit_of_work(engine) as s:  # but the other admin may go: the actor is still an admin
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=second.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=second.id or 0,
                                target_id=org.admin.id or 0, now=utcnow())
         assert me(s, second).active is False
 
@@ -280,7 +280,7 @@ def test_a_leaving_managers_reps_move_under_the_receiving_manager(
         engine: Engine, org: Org) -> None:
     lead = make_member(engine, by=org.admin, role=Role.MANAGER, name="Lena Lead")
     with unit_of_work(engine) as s:
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
                                target_id=lead.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         assert me(s, org.rep).manager_id == lead.id and me(s, org.rep2).manager_id == lead.id
@@ -299,7 +299,7 @@ def test_pending_reminders_follow_the_records_and_personal_ones_are_cancelled(
         outbox.enqueue(s, member=rep, kind=rk.DIGEST, dedupe_key="digest:x", due_at=now,
                        payload={"date": "2026-11-23"})
     with unit_of_work(engine) as s:
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
                                target_id=org.rep2.id or 0, now=now)
     with unit_of_work(engine) as s:
         rows = {r.dedupe_key: r for r in s.exec(select(Outbox))}
@@ -314,7 +314,7 @@ def test_reassigning_one_contact_takes_its_open_deals_and_tasks_only(
     with unit_of_work(engine) as s:
         ids = fill_book(s, org.rep, contacts=10, deals=20, tasks=20, closed=2)
     with unit_of_work(engine) as s:
-        done = offboarding.reassign_contact(s, actor=me(s, org.manager), contact_id=ids[0],
+        done = handover.reassign_contact(s, actor=me(s, org.manager), contact_id=ids[0],
                                             target_id=org.rep2.id or 0, now=utcnow())
         assert done.moved.counts() == {"contact": 1, "deal": 2, "task": 2, "order": 0,
                                       "feedback": 0}
@@ -331,10 +331,10 @@ def test_a_manager_cannot_move_a_book_outside_their_hierarchy(engine: Engine, or
     with unit_of_work(engine) as s:
         manager = me(s, org.manager)
         with pytest.raises(NotFound):
-            offboarding.reassign_book(s, actor=manager, source_id=org.other.id or 0,
+            handover.reassign_book(s, actor=manager, source_id=org.other.id or 0,
                                       target_id=org.rep.id or 0, now=utcnow())
         with pytest.raises(NotFound):  # nor hand their rep's book to someone they cannot see
-            offboarding.reassign_book(s, actor=manager, source_id=org.rep.id or 0,
+            handover.reassign_book(s, actor=manager, source_id=org.rep.id or 0,
                                       target_id=org.other.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         assert owned(s, org.other.id)["contact"] == 2
@@ -351,7 +351,7 @@ def test_the_receiver_sees_every_order_of_the_customers_they_now_own(
         ids = fill_book(s, org.rep, contacts=50, deals=0, tasks=0, closed=0)
     buyers = ids[0:50:10]
     with unit_of_work(engine) as s:
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
                                target_id=target.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         owner = me(s, target)
@@ -381,7 +381,7 @@ def test_after_one_contact_changes_hands_both_reps_see_its_paid_order(
     with unit_of_work(engine) as s:
         [cid] = fill_book(s, org.rep, contacts=1, deals=0, tasks=0, closed=0)  # one paid order
     with unit_of_work(engine) as s:
-        offboarding.reassign_contact(s, actor=me(s, org.manager), contact_id=cid,
+        handover.reassign_contact(s, actor=me(s, org.manager), contact_id=cid,
                                      target_id=org.rep2.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         [order] = s.exec(select(Order)).all()
@@ -417,7 +417,7 @@ def test_a_leaving_managers_escalations_about_other_reps_customers_do_not_go_to_
     secret = _complaint_escalated(engine, org.rep2, "Carol秘密客户")
     with unit_of_work(engine) as s:
         assert _unsent_about(s, org.manager, secret)  # the manager holds an escalation copy
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
                                target_id=org.rep.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         assert not _unsent_about(s, org.rep, secret)  # Bob may not see Carol's customer
@@ -430,7 +430,7 @@ def test_moving_one_contact_out_of_a_managers_team_cancels_the_managers_escalati
     secret = _complaint_escalated(engine, org.rep, "Bob客户")
     with unit_of_work(engine) as s:
         assert _unsent_about(s, org.manager, secret)
-        offboarding.reassign_contact(s, actor=me(s, org.admin), contact_id=secret,
+        handover.reassign_contact(s, actor=me(s, org.admin), contact_id=secret,
                                      target_id=org.other.id or 0, now=utcnow())
     with unit_of_work(engine) as s:
         assert not _unsent_about(s, org.manager, secret)
@@ -444,7 +444,7 @@ def test_invites_revoked_by_a_deactivation_are_audited_one_by_one(
                for _ in range(2)]
     now = utcnow()
     with unit_of_work(engine) as s:
-        offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
+        handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.manager.id or 0,
                                target_id=org.admin.id or 0, now=now)
     with unit_of_work(engine) as s:
         for invite_id in ids:
@@ -467,11 +467,11 @@ def test_a_handover_counts_live_records_as_members_does_but_moves_deleted_ones_t
                           amount_minor=100)
         restore.delete_contact(s, actor=me(s, org.rep), contact_id=ids[0])  # and its deal
     with unit_of_work(engine) as s:
-        tree = {r.member.id: r for r in offboarding.team_tree(s, actor=me(s, org.admin))}
-        book = offboarding.book_of(s, owner=me(s, org.rep))
+        tree = {r.member.id: r for r in handover.team_tree(s, actor=me(s, org.admin))}
+        book = handover.book_of(s, owner=me(s, org.rep))
         assert (book.contact, book.deal) == (tree[org.rep.id].contacts,
                                              tree[org.rep.id].open_deals) == (2, 0)
-        done = offboarding.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
+        done = handover.deactivate(s, actor=me(s, org.admin), leaver_id=org.rep.id or 0,
                                       target_id=org.rep2.id or 0, now=utcnow())
         assert (done.moved.contact, done.moved.deal) == (2, 0)
     with unit_of_work(engine) as s:
