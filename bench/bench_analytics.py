@@ -36,9 +36,9 @@ from crm_store.migrate import upgrade
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     Interaction,
     Member,
-    Opportunity,
     Order,
     Role,
     Team,
@@ -153,7 +153,7 @@ def dataset_summary(engine: Engine) -> str:
     with engine.connect() as conn:
         counts = {model.__name__: conn.execute(
             select(func.count()).select_from(model)).scalar_one()  # type: ignore[arg-type]
-                  for model in (Contact, Interaction, Order, Opportunity)}
+                  for model in (Contact, Interaction, Order, Deal)}
         manager_id = conn.execute(select(Member.id).where(
             Member.telegram_user_id == MANAGER_TELEGRAM_ID)).scalar_one()
         reps = conn.execute(select(Member.id).where(Member.manager_id == manager_id,

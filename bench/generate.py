@@ -27,13 +27,13 @@ from crm_store.contacts.search_keys import name_keys
 from crm_store.models import (
     Company,
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Interaction,
     InteractionKind,
     Member,
-    Opportunity,
     Order,
     Payment,
     Role,
@@ -114,7 +114,7 @@ PROBABILITY = {"lead": 10, "qualified": 20, "proposal": 50, "negotiation": 80}
 # At each open stage: chance to move on, to be lost; the rest stay stuck there.
 STAGE_ODDS = {"lead": (0.62, 0.23), "qualified": (0.66, 0.2), "proposal": (0.6, 0.24),
               "negotiation": (0.66, 0.2)}
-TABLE_ORDER = (Company, Contact, Opportunity, StageChange, Interaction, Order, Payment,
+TABLE_ORDER = (Company, Contact, Deal, StageChange, Interaction, Order, Payment,
                Feedback, Task)
 
 
@@ -324,7 +324,7 @@ class _Generator:
             status = "paid" if roll < 0.5 else "open" if roll < 0.95 else "cancelled"
         margin = int(amount * rng.uniform(0.08, 0.45)) if rng.random() < 0.85 else None
         row = {"team_id": self.team_id, "owner_id": owner, "contact_id": contact_id,
-               "opportunity_id": deal_id, "amount_minor": amount, "margin_minor": margin,
+               "deal_id": deal_id, "amount_minor": amount, "margin_minor": margin,
                "paid_minor": 0, "currency": "CNY", "status": status, "note": "",
                "ordered_at": at, "created_at": at, "deleted_at": None}
         order_id = self.rows.add(_table(Order), row)
@@ -384,10 +384,10 @@ class _Generator:
                 "closed_at": at if status != DealStatus.OPEN else None,
                 "created_at": opened, "updated_at": at, "deleted_at": None,
             }
-            deal_id = self.rows.add(_table(Opportunity), deal)
+            deal_id = self.rows.add(_table(Deal), deal)
             for from_stage, to_stage, moved_at in moves:
                 self.rows.add(_table(StageChange), {
-                    "team_id": self.team_id, "opportunity_id": deal_id, "from_stage": from_stage,
+                    "team_id": self.team_id, "deal_id": deal_id, "from_stage": from_stage,
                     "to_stage": to_stage, "member_id": owner, "at": moved_at})
             if status == DealStatus.WON:
                 invoiced = at + timedelta(days=rng.uniform(0, 5))
@@ -468,7 +468,7 @@ class _Generator:
                     status = TaskStatus.CANCELLED
             self.rows.add(_table(Task), {
                 "team_id": self.team_id, "owner_id": owner, "contact_id": contact_id,
-                "opportunity_id": None, "text": rng.choice(TASKS), "due_at": due,
+                "deal_id": None, "text": rng.choice(TASKS), "due_at": due,
                 "status": status, "done_at": done_at,
                 "created_at": due - timedelta(days=rng.uniform(1, 14))})
 
@@ -626,7 +626,7 @@ def generate_dataset(
         rep_telegram_ids=[admin_telegram_id + 200 + i for i in range(len(rep_ids))], now=now,
         customers=totals.get("contact", 0), companies=totals.get("company", 0),
         interactions=totals.get("interaction", 0), orders=totals.get("sales_order", 0),
-        payments=totals.get("payment", 0), deals=totals.get("opportunity", 0),
+        payments=totals.get("payment", 0), deals=totals.get("deal", 0),
         stage_changes=totals.get("stagechange", 0),
         complaints=generator.complaints, ratings=generator.ratings,
         tasks=totals.get("task", 0), seconds=time.perf_counter() - started,

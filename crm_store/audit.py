@@ -15,11 +15,11 @@ from crm_store.models import (
     CampaignTarget,
     Contact,
     Coupon,
+    Deal,
     Feedback,
     Interaction,
     LoyaltyEntry,
     Member,
-    Opportunity,
     Order,
     Payment,
     Task,
@@ -80,16 +80,15 @@ def history(session: Session, *, entity: str, entity_id: int, limit: int = 20) -
     return list(session.exec(stmt))
 
 
-# Entity names of records that hang off a contact ("deal" is how offboarding names a deal).
-_CONTACT_CHILDREN = ("opportunity", "deal", "order", "payment", "task", "interaction",
+# Entity names of records that hang off a contact.
+_CONTACT_CHILDREN = ("deal", "order", "payment", "task", "interaction",
                      "feedback", "loyalty", "coupon", "campaign_target")
 
 
 def _about_contact(contact_id: int) -> Any:
     """Audit rows of a contact and of the records hanging off it."""
-    deals = select(Opportunity.id).where(Opportunity.contact_id == contact_id)
+    deals = select(Deal.id).where(Deal.contact_id == contact_id)
     children = {
-        "opportunity": deals,
         "deal": deals,
         "order": select(Order.id).where(Order.contact_id == contact_id),
         "payment": select(Payment.id).join(Order, col(Order.id) == Payment.order_id)

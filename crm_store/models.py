@@ -200,10 +200,10 @@ class PipelineStage(SQLModel, table=True):
     stale_days: int = Field(default=14)
 
 
-class Opportunity(SQLModel, table=True):
+class Deal(SQLModel, table=True):
     """A deal: what we hope to sell to a contact, for how much, and where it stands."""
 
-    __table_args__ = (Index("ix_opportunity_team_owner_status", "team_id", "owner_id", "status"),)
+    __table_args__ = (Index("ix_deal_team_owner_status", "team_id", "owner_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id")
@@ -232,7 +232,7 @@ class StageChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id")
-    opportunity_id: int = Field(foreign_key="opportunity.id", index=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
     from_stage: str | None = Field(default=None, max_length=30)
     to_stage: str = Field(max_length=30)
     member_id: int | None = Field(default=None, foreign_key="member.id")
@@ -248,7 +248,7 @@ class Task(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id", index=True)
     owner_id: int = Field(foreign_key="member.id")
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
-    opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id")
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
     text: str = Field(default="", max_length=1000)
     due_at: datetime
     status: TaskStatus = Field(default=TaskStatus.OPEN, sa_column=enum_column(TaskStatus))
@@ -271,7 +271,7 @@ class Order(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id")
     owner_id: int = Field(foreign_key="member.id", index=True)
     contact_id: int = Field(foreign_key="contact.id")
-    opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id")
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
     amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     margin_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     paid_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))

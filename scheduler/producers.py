@@ -23,11 +23,11 @@ from crm_store.messaging import reminder_kinds as kinds
 from crm_store.messaging.reminder_rules import Rules, rules_for
 from crm_store.models import (
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Member,
-    Opportunity,
     PipelineStage,
     Role,
     Task,
@@ -166,12 +166,12 @@ def _stale_deal(session: Session, team: Team, rules: Rules, now: datetime) -> in
     limits = {s.key: s.stale_days for s in session.exec(
         select(PipelineStage).where(PipelineStage.team_id == team.id))}
     rows = session.exec(
-        select(Opportunity, Contact.name)
-        .join(Contact, col(Opportunity.contact_id) == Contact.id)
-        .where(Opportunity.team_id == team.id, Opportunity.status == DealStatus.OPEN,
-               col(Opportunity.deleted_at).is_(None), col(Contact.deleted_at).is_(None),
-               col(Opportunity.owner_id).in_(list(members)))
-        .order_by(col(Opportunity.id))
+        select(Deal, Contact.name)
+        .join(Contact, col(Deal.contact_id) == Contact.id)
+        .where(Deal.team_id == team.id, Deal.status == DealStatus.OPEN,
+               col(Deal.deleted_at).is_(None), col(Contact.deleted_at).is_(None),
+               col(Deal.owner_id).in_(list(members)))
+        .order_by(col(Deal.id))
     ).all()
     created = 0
     for deal, contact_name in rows:

@@ -14,11 +14,11 @@ from crm_store.contacts.search_keys import name_keys
 from crm_store.db import unit_of_work
 from crm_store.models import (
     Contact,
+    Deal,
     Feedback,
     FeedbackKind,
     Interaction,
     Member,
-    Opportunity,
     Order,
     Payment,
     Role,
@@ -46,7 +46,7 @@ def _fingerprint(engine: Engine) -> tuple[list[str], int, int, int, list[str]]:
     with unit_of_work(engine) as session:
         names = list(session.execute(select(Contact.name).order_by(Contact.id)).scalars())
         orders = session.execute(select(func.sum(Order.amount_minor))).scalar_one()
-        deals = session.execute(select(func.sum(Opportunity.amount_minor))).scalar_one()
+        deals = session.execute(select(func.sum(Deal.amount_minor))).scalar_one()
         touches = _count(session, Interaction)
         stages = [f"{a}>{b}" for a, b in session.execute(
             select(StageChange.from_stage, StageChange.to_stage).order_by(StageChange.id))]
@@ -60,7 +60,7 @@ def test_counts_match_what_is_in_the_database(engine: Engine) -> None:
         assert _count(session, Interaction) == info.interactions
         assert _count(session, Order) == info.orders
         assert _count(session, Payment) == info.payments
-        assert _count(session, Opportunity) == info.deals
+        assert _count(session, Deal) == info.deals
         assert _count(session, StageChange) == info.stage_changes
         assert _count(session, Task) == info.tasks
         assert _count(session, Feedback, Feedback.kind == FeedbackKind.COMPLAINT) \
@@ -98,10 +98,10 @@ def test_every_deal_has_a_stage_history_that_starts_at_lead_and_ends_at_its_stag
 ) -> None:
     _generate(engine)
     with unit_of_work(engine) as session:
-        deals = session.execute(select(Opportunity)).scalars().all()
+        deals = session.execute(select(Deal)).scalars().all()
         history: dict[int, list[StageChange]] = {}
         for change in session.execute(select(StageChange).order_by(StageChange.id)).scalars():
-            history.setdefault(change.opportunity_id, []).append(change)
+            history.setdefault(change.deal_id, []).append(change)
     assert {d.status for d in deals} == {"open", "won", "lost"}
     for deal in deals:
         moves = history[deal.id or 0]

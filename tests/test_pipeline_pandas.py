@@ -50,10 +50,10 @@ def expected_funnel(deals: pd.DataFrame, moves: pd.DataFrame, start: datetime,
     stages = []
     for pos in range(len(POSITION)):
         crossing = moves[(moves["from_pos"] < pos) & (moves["to_pos"] >= pos)]
-        reached = crossing.groupby("opportunity_id")["at"].min().rename("reached_at")
-        later = moves.merge(reached, left_on="opportunity_id", right_index=True)
+        reached = crossing.groupby("deal_id")["at"].min().rename("reached_at")
+        later = moves.merge(reached, left_on="deal_id", right_index=True)
         moved = later[(later["to_pos"] > pos) & (later["at"] >= later["reached_at"])]
-        stages.append((len(reached), moved["opportunity_id"].nunique()))
+        stages.append((len(reached), moved["deal_id"].nunique()))
     closed = deals[(deals["closed_at"] > start) & (deals["closed_at"] <= end)]
     won, lost = closed[closed["status"] == "won"], closed[closed["status"] == "lost"]
     cycle = ((won["closed_at"] - won["created_at"]).dt.total_seconds() / 86_400).mean()
@@ -98,9 +98,9 @@ def dataset(engine: Engine) -> DatasetInfo:
 def test_sql_figures_match_pandas_on_10k_customers(engine: Engine, dataset: DatasetInfo) -> None:
     members = raw(engine, "SELECT id, role, manager_id FROM member")
     all_deals = raw(engine, "SELECT id, owner_id, stage, status, amount_minor, expected_close, "
-                    "created_at, closed_at FROM opportunity WHERE deleted_at IS NULL",
+                    "created_at, closed_at FROM deal WHERE deleted_at IS NULL",
                     "created_at", "closed_at")
-    all_moves = raw(engine, "SELECT opportunity_id, from_stage, to_stage, at FROM stagechange",
+    all_moves = raw(engine, "SELECT deal_id, from_stage, to_stage, at FROM stagechange",
                     "at")
     assert len(all_moves) == dataset.stage_changes > 5_000
     for member_id in (dataset.admin_id, dataset.manager_ids[0], dataset.rep_ids[0]):
@@ -109,7 +109,7 @@ def test_sql_figures_match_pandas_on_10k_customers(engine: Engine, dataset: Data
             assert actor is not None
             owners = visible_owners(members, member_id, actor.role.value)
             deals = all_deals[all_deals["owner_id"].isin(owners)]
-            moves = all_moves[all_moves["opportunity_id"].isin(deals["id"])]
+            moves = all_moves[all_moves["deal_id"].isin(deals["id"])]
 
             found = pipeline_stats.funnel(s, actor=actor, now=NOW)
             want = expected_funnel(deals, moves, NOW - timedelta(days=180), NOW)

@@ -16,13 +16,13 @@ from sqlmodel import Session, col, select
 from crm_store.messaging.reminder_rules import rules_for
 from crm_store.models import (
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Interaction,
     InteractionKind,
     Member,
-    Opportunity,
     Order,
     Payment,
     StageChange,
@@ -92,10 +92,10 @@ def daily_figures(
                       col(Interaction.deleted_at).is_(None),
                       _within(Interaction.occurred_at, start_utc, end_utc))
 
-    deals = (Opportunity.team_id == team_id, _owned(Opportunity.owner_id, owners),
-             col(Opportunity.deleted_at).is_(None))
-    won = (*deals, Opportunity.status == DealStatus.WON,
-           _within(Opportunity.closed_at, start_utc, end_utc))
+    deals = (Deal.team_id == team_id, _owned(Deal.owner_id, owners),
+             col(Deal.deleted_at).is_(None))
+    won = (*deals, Deal.status == DealStatus.WON,
+           _within(Deal.closed_at, start_utc, end_utc))
     orders = (Order.team_id == team_id, _owned(Order.owner_id, owners),
               col(Order.deleted_at).is_(None), col(Order.status) != "cancelled")
     placed = (*orders, _within(Order.ordered_at, start_utc, end_utc))
@@ -109,7 +109,7 @@ def daily_figures(
         true() if owners is None else or_(col(Feedback.owner_id).in_(sorted(owners)),
                                               col(Contact.owner_id).in_(sorted(owners))),
     )
-    deal_of_move = (Opportunity, col(StageChange.opportunity_id) == Opportunity.id)
+    deal_of_move = (Deal, col(StageChange.deal_id) == Deal.id)
     task_contact = (Contact, col(Task.contact_id) == Contact.id)
     figures = {
         "calls": touches(InteractionKind.CALL),
@@ -119,14 +119,14 @@ def daily_figures(
                                _owned(Contact.owner_id, owners),
                                col(Contact.deleted_at).is_(None),
                                _within(Contact.created_at, start_utc, end_utc)),
-        "new_deals": _count(Opportunity, *deals,
-                            _within(Opportunity.created_at, start_utc, end_utc)),
+        "new_deals": _count(Deal, *deals,
+                            _within(Deal.created_at, start_utc, end_utc)),
         "stage_moves": _count(StageChange, StageChange.team_id == team_id,
                               col(StageChange.from_stage).is_not(None), *deals,
                               _within(StageChange.at, start_utc, end_utc),
                               join=deal_of_move),
-        "deals_won": _count(Opportunity, *won),
-        "won_minor": _sum(Opportunity.amount_minor, Opportunity, *won),
+        "deals_won": _count(Deal, *won),
+        "won_minor": _sum(Deal.amount_minor, Deal, *won),
         "orders": _count(Order, *placed),
         "orders_minor": _sum(Order.amount_minor, Order, *placed),
         "payments_minor": _sum(Payment.amount_minor, Payment, *paid, join=by_order),

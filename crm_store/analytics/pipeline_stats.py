@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from crm_store.analytics.churn import ChurnRisk, at_risk
 from crm_store.errors import Invalid, NotFound
 from crm_store.messaging.reminder_rules import rules_for
-from crm_store.models import DealStatus, Member, Opportunity, StageChange, Team
+from crm_store.models import Deal, DealStatus, Member, StageChange, Team
 from crm_store.sales.pipeline import WON, Stage, stages_for
 from crm_store.team.members import visible_owner_ids
 from crm_store.team.worktime import local_date
@@ -157,12 +157,12 @@ def _int(value: int) -> Any:
 def _open_where(session: Session, actor: Member, now: datetime,
                 owner_id: int | None) -> list[ColumnElement[bool]]:
     owners = visible_owner_ids(session, actor)
-    where = [Opportunity.team_id == actor.team_id, Opportunity.status == DealStatus.OPEN,
-             col(Opportunity.deleted_at).is_(None), col(Opportunity.created_at) <= now]
+    where = [Deal.team_id == actor.team_id, Deal.status == DealStatus.OPEN,
+             col(Deal.deleted_at).is_(None), col(Deal.created_at) <= now]
     if owners is not None:
-        where.append(col(Opportunity.owner_id).in_(sorted(owners)))
+        where.append(col(Deal.owner_id).in_(sorted(owners)))
     if owner_id is not None:
-        where.append(Opportunity.owner_id == owner_id)
+        where.append(Deal.owner_id == owner_id)
     return where
 
 
@@ -172,8 +172,8 @@ def _open_stages(session: Session, team_id: int) -> list[Stage]:
 
 def _probability(stages: list[Stage]) -> Any:
     """The stage's probability for a deal, its own one when the stage was removed."""
-    return case({s.key: _int(s.probability) for s in stages}, value=Opportunity.stage,
-                else_=Opportunity.probability)
+    return case({s.key: _int(s.probability) for s in stages}, value=Deal.stage,
+                else_=Deal.probability)
 
 
 def team_currency(session: Session, team_id: int) -> str:
@@ -208,11 +208,11 @@ def pipeline_by_stage(session: Session, *, actor: Member, now: datetime,
                       owner_id: int | None = None) -> list[StageRow]:
     """Visible open deals per stage in pipeline order (empty stages too; removed ones last)."""
     stages = _open_stages(session, actor.team_id)
-    stmt = (select(Opportunity.stage, func.count(),
-                   func.coalesce(func.sum(Opportunity.amount_minor), 0),
-                   func.coalesce(func.sum(Opportunity.amount_minor * _probability(stages)), 0),
-                   func.max(Opportunity.probability))
-            .where(*_open_where(session, actor, now, owner_id)).group_by(Opportunity.stage))
+    stmt = (select(Deal.stage, func.count(),
+                   func.coalesce(func.sum(Deal.amount_minor), 0),
+                   func.coalesce(func.sum(Deal.amount_minor * _probability(stages)), 0),
+                   func.max(Deal.probability))
+            .where(*_open_where(session, actor, now, owner_id)).group_by(Deal.stage))
     found = {stage: (int(n), int(total), int(weighted), int(p))
              for stage, n, total, weighted, p in session.exec(stmt)}
     rows = []
@@ -227,13 +227,13 @@ def pipeline_by_stage(session: Session, *, actor: Member, now: datetime,
 def pipeline_by_owner(session: Session, *, actor: Member, now: datetime) -> list[OwnerRow]:
     """Visible open deals per owner, the largest weighted pipeline first."""
     stages = _open_stages(session, actor.team_id)
-    weighted = func.sum(Opportunity.amount_minor * _probability(stages)).label("weighted")
-    stmt = (select(Opportunity.owner_id, Member.display_name, func.count(),
-                   func.sum(Opportunity.amount_minor), weighted)
-            .join(Member, col(Member.id) == Opportunity.owner_id)
+    weighted = func.sum(Deal.amount_minor * _probability(stages)).label("weighted")
+    stmt = (select(Deal.owner_id, Member.display_name, func.count(),
+                   func.sum(Deal.amount_minor), weighted)
+            .join(Member, col(Member.id) == Deal.owner_id)
             .where(*_open_where(session, actor, now, None))
-            .group_by(Opportunity.owner_id, Member.display_name)
-            .order_by(weighted.desc(), col(Opportunity.owner_id)))
+            .group_by(Deal.owner_id, Member.display_name)
+            .order_by(weighted.desc(), col(Deal.owner_id)))
     return [OwnerRow(owner_id, name, int(n), int(total), int(w) // 100)
             for owner_id, name, n, total, w in session.exec(stmt)]
 
@@ -266,15 +266,15 @@ def forecast(session: Session, *, actor: Member, now: datetime, owner_id: int | 
     committed_keys = keys[keys.index(first_committed):]
     today = local_date(now, actor.timezone)
     starts = _month_starts(today, months)
-    close = col(Opportunity.expected_close)
+    close = col(Deal.expected_close)
     bucket = case((close.is_(None), NO_DATE), (close < today, OVERDUE),
                   *[(close < after, start.strftime("%Y-%m"))
                     for start, after in zip(starts, starts[1:], strict=False)],
                   else_=LATER)
-    committed = case((col(Opportunity.stage).in_(committed_keys), Opportunity.amount_minor),
+    committed = case((col(Deal.stage).in_(committed_keys), Deal.amount_minor),
                      else_=0)
-    deals = (select(bucket.label("bucket"), col(Opportunity.amount_minor).label("amount"),
-                    (Opportunity.amount_minor * _probability(stages)).label("weighted"),
+    deals = (select(bucket.label("bucket"), col(Deal.amount_minor).label("amount"),
+                    (Deal.amount_minor * _probability(stages)).label("weighted"),
                     committed.label("committed"))
              .where(*_open_where(session, actor, now, owner_id)).subquery())
     stmt = (select(deals.c.bucket, func.count(), func.sum(deals.c.amount),
@@ -299,8 +299,8 @@ def funnel_days(session: Session, team_id: int) -> int:
 def _cycle_days(session: Session) -> Any:
     """Days from created_at to closed_at, in the backend's own date arithmetic."""
     if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(Opportunity.closed_at) - func.julianday(Opportunity.created_at)
-    return func.extract("epoch", col(Opportunity.closed_at) - col(Opportunity.created_at)) / 86400
+        return func.julianday(Deal.closed_at) - func.julianday(Deal.created_at)
+    return func.extract("epoch", col(Deal.closed_at) - col(Deal.created_at)) / 86400
 
 
 def _reached(session: Session, actor: Member, start: datetime, end: datetime,
@@ -311,16 +311,16 @@ def _reached(session: Session, actor: Member, start: datetime, end: datetime,
     from_pos = case((col(StageChange.from_stage).is_(None), _int(-1)),
                     else_=case(position, value=StageChange.from_stage, else_=to_pos - 1))
     owners = visible_owner_ids(session, actor)
-    deal, at = col(StageChange.opportunity_id), col(StageChange.at)
+    deal, at = col(StageChange.deal_id), col(StageChange.at)
     # furthest = the furthest position any move at or after this one reaches (a suffix max):
     # a deal moved on from a stage when it is beyond the stage at the move that reached it.
     furthest = func.max(to_pos).over(partition_by=deal, order_by=at.desc())
     events = (select(deal.label("deal"), from_pos.label("from_pos"), to_pos.label("to_pos"),
                      furthest.label("furthest"))
-              .join(Opportunity, col(Opportunity.id) == deal)
-              .where(StageChange.team_id == actor.team_id, Opportunity.team_id == actor.team_id,
-                     col(Opportunity.deleted_at).is_(None), at > start, at <= end,
-                     true() if owners is None else col(Opportunity.owner_id).in_(sorted(owners)))
+              .join(Deal, col(Deal.id) == deal)
+              .where(StageChange.team_id == actor.team_id, Deal.team_id == actor.team_id,
+                     col(Deal.deleted_at).is_(None), at > start, at <= end,
+                     true() if owners is None else col(Deal.owner_id).in_(sorted(owners)))
               .subquery("events"))
     steps = union_all(*[select(_int(i).label("pos")) for i in range(len(stages) + 1)]).cte("steps")
     per_deal = (select(steps.c.pos, func.max(case((events.c.furthest > steps.c.pos, 1),
@@ -345,19 +345,19 @@ def funnel(session: Session, *, actor: Member, now: datetime, days: int = DEFAUL
     rows = [FunnelStage(key, *reached.get(i, (0, 0)))
             for i, key in enumerate([*(s.key for s in stages), WON])]
     owners = visible_owner_ids(session, actor)
-    won = Opportunity.status == DealStatus.WON
+    won = Deal.status == DealStatus.WON
     closed = session.exec(
         select(func.sum(case((won, 1), else_=0)),
-               func.sum(case((Opportunity.status == DealStatus.LOST, 1), else_=0)),
-               func.avg(case((won, Opportunity.amount_minor), else_=None)),
+               func.sum(case((Deal.status == DealStatus.LOST, 1), else_=0)),
+               func.avg(case((won, Deal.amount_minor), else_=None)),
                func.avg(case((won, _cycle_days(session)), else_=None)))
-        .where(Opportunity.team_id == actor.team_id, col(Opportunity.deleted_at).is_(None),
-               col(Opportunity.status).in_([DealStatus.WON, DealStatus.LOST]),
-               col(Opportunity.closed_at) > start, col(Opportunity.closed_at) <= end,
-               true() if owners is None else col(Opportunity.owner_id).in_(sorted(owners)))
+        .where(Deal.team_id == actor.team_id, col(Deal.deleted_at).is_(None),
+               col(Deal.status).in_([DealStatus.WON, DealStatus.LOST]),
+               col(Deal.closed_at) > start, col(Deal.closed_at) <= end,
+               true() if owners is None else col(Deal.owner_id).in_(sorted(owners)))
     ).one()
     n_won, n_lost, avg_won, avg_cycle = closed
-    open_deals = session.exec(select(func.count()).select_from(Opportunity)
+    open_deals = session.exec(select(func.count()).select_from(Deal)
                               .where(*_open_where(session, actor, now, None))).one()
     return Funnel(start=start, end=end, days=round((end - start).total_seconds() / 86400),
                   stages=rows, won=int(n_won or 0), lost=int(n_lost or 0),

@@ -20,13 +20,13 @@ from sqlmodel import Session, col, select
 from crm_store.errors import NotFound
 from crm_store.models import (
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Interaction,
     InteractionKind,
     Member,
-    Opportunity,
     StageChange,
     Task,
     TaskStatus,
@@ -130,8 +130,8 @@ def _parts(
     team_id: int, owners: set[int] | None, start: datetime, end: datetime, now: datetime
 ) -> list[Any]:
     """One grouped SELECT per source, each shaped by `_row`."""
-    deals = (Opportunity.team_id == team_id, _owned(Opportunity.owner_id, owners),
-             col(Opportunity.deleted_at).is_(None))
+    deals = (Deal.team_id == team_id, _owned(Deal.owner_id, owners),
+             col(Deal.deleted_at).is_(None))
     touches = (InteractionKind.CALL, InteractionKind.VISIT, InteractionKind.MEETING)
     return [
         select(*_row(Interaction.member_id, calls=_touch(InteractionKind.CALL),
@@ -145,20 +145,20 @@ def _parts(
         .where(Contact.team_id == team_id, _owned(Contact.owner_id, owners),
                col(Contact.deleted_at).is_(None), _within(Contact.created_at, start, end))
         .group_by(Contact.owner_id),
-        select(*_row(Opportunity.owner_id, new_deals=func.count()))
-        .where(*deals, _within(Opportunity.created_at, start, end))
-        .group_by(Opportunity.owner_id),
-        select(*_row(Opportunity.owner_id, deals_won=func.count(),
-                     won_minor=func.sum(Opportunity.amount_minor)))
-        .where(*deals, Opportunity.status == DealStatus.WON,
-               _within(Opportunity.closed_at, start, end))
-        .group_by(Opportunity.owner_id),
-        select(*_row(Opportunity.owner_id, stage_moves=func.count()))
+        select(*_row(Deal.owner_id, new_deals=func.count()))
+        .where(*deals, _within(Deal.created_at, start, end))
+        .group_by(Deal.owner_id),
+        select(*_row(Deal.owner_id, deals_won=func.count(),
+                     won_minor=func.sum(Deal.amount_minor)))
+        .where(*deals, Deal.status == DealStatus.WON,
+               _within(Deal.closed_at, start, end))
+        .group_by(Deal.owner_id),
+        select(*_row(Deal.owner_id, stage_moves=func.count()))
         .select_from(StageChange)
-        .join(Opportunity, col(StageChange.opportunity_id) == Opportunity.id)
+        .join(Deal, col(StageChange.deal_id) == Deal.id)
         .where(StageChange.team_id == team_id, col(StageChange.from_stage).is_not(None), *deals,
                _within(StageChange.at, start, end))
-        .group_by(Opportunity.owner_id),
+        .group_by(Deal.owner_id),
         select(*_row(Task.owner_id, overdue_followups=func.count()))
         .select_from(Task)
         .join(Contact, col(Task.contact_id) == Contact.id, isouter=True)
@@ -247,9 +247,9 @@ def rep_detail(
         .limit(RECENT)
     ).all()
     count, amount = session.exec(
-        select(func.count(), func.coalesce(func.sum(Opportunity.amount_minor), 0))
-        .where(Opportunity.team_id == actor.team_id, Opportunity.owner_id == member_id,
-               Opportunity.status == DealStatus.OPEN, col(Opportunity.deleted_at).is_(None))
+        select(func.count(), func.coalesce(func.sum(Deal.amount_minor), 0))
+        .where(Deal.team_id == actor.team_id, Deal.owner_id == member_id,
+               Deal.status == DealStatus.OPEN, col(Deal.deleted_at).is_(None))
     ).one()
     return RepDetail(activity=activity,
                      recent=[RecentTouch(item, name) for item, name in recent],

@@ -30,13 +30,13 @@ from crm_store.models import (
     Company,
     Contact,
     Coupon,
+    Deal,
     DialogState,
     Feedback,
     Inbox,
     Interaction,
     LoyaltyEntry,
     Member,
-    Opportunity,
     Order,
     Outbox,
     Payment,
@@ -112,12 +112,12 @@ def export_contact(session: Session, *, actor: Member, contact_id: int) -> dict[
     """Everything stored about one contact, JSON-safe (admins only)."""
     contact = get_erasable(session, actor=actor, contact_id=contact_id)
     company = session.get(Company, contact.company_id) if contact.company_id else None
-    deals = _rows(session, Opportunity, contact_id)
+    deals = _rows(session, Deal, contact_id)
     orders = _rows(session, Order, contact_id)
     deal_ids = [d.id for d in deals]
     order_ids = [o.id for o in orders]
     stage_changes = list(session.exec(select(StageChange).where(
-        col(StageChange.opportunity_id).in_(deal_ids)).order_by(col(StageChange.id))))
+        col(StageChange.deal_id).in_(deal_ids)).order_by(col(StageChange.id))))
     payments = list(session.exec(select(Payment).where(
         col(Payment.order_id).in_(order_ids)).order_by(col(Payment.id))))
     data = {
@@ -156,7 +156,7 @@ def _audit_rows(
         "interaction": [r.id for r in _rows(session, Interaction, contact.id or 0)],
         "feedback": [r.id for r in _rows(session, Feedback, contact.id or 0)],
         "task": [r.id for r in _rows(session, Task, contact.id or 0)],
-        "opportunity": deal_ids, "deal": deal_ids, "order": order_ids,
+        "deal": deal_ids, "order": order_ids,
         "loyalty": [r.id for r in _rows(session, LoyaltyEntry, contact.id or 0)],
         "coupon": [r.id for r in _rows(session, Coupon, contact.id or 0)],
     }
@@ -173,7 +173,7 @@ def erase_contact(session: Session, *, actor: Member, contact_id: int) -> Erasur
     """Blank a contact's personal data everywhere it is stored; keep the figures."""
     contact = get_erasable(session, actor=actor, contact_id=contact_id)
     traces = _traces(contact)
-    deals, orders = _rows(session, Opportunity, contact_id), _rows(session, Order, contact_id)
+    deals, orders = _rows(session, Deal, contact_id), _rows(session, Order, contact_id)
     audit_rows = _audit_rows(session, contact, [d.id for d in deals], [o.id for o in orders])
     _blank_contact(contact)
     session.add(contact)

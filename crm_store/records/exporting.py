@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from crm_store import audit
 from crm_store.errors import Forbidden
-from crm_store.models import Company, Contact, Member, Opportunity, Order, Role
+from crm_store.models import Company, Contact, Deal, Member, Order, Role
 from crm_store.sales import tasks
 from crm_store.sales.orders import seen_by
 from crm_store.team.members import visible_owner_ids
@@ -117,11 +117,11 @@ def gather(session: Session, *, actor: Member, tz: ZoneInfo) -> ExportData:
         names[contact.id or 0] = contact.name
         data.contacts.append([contact.name, company, contact.phone, contact.email, contact.title,
                               contact.city, contact.industry, ", ".join(contact.tags or [])])
-    deals = select(Opportunity).where(Opportunity.team_id == actor.team_id,
-                                      col(Opportunity.deleted_at).is_(None))
+    deals = select(Deal).where(Deal.team_id == actor.team_id,
+                                      col(Deal.deleted_at).is_(None))
     if owners is not None:
-        deals = deals.where(col(Opportunity.owner_id).in_(owners))
-    for deal in session.exec(deals.order_by(col(Opportunity.id))):
+        deals = deals.where(col(Deal.owner_id).in_(owners))
+    for deal in session.exec(deals.order_by(col(Deal.id))):
         data.deals.append([names.get(deal.contact_id, ""), deal.title, deal.amount_minor / 100,
                            deal.currency, deal.stage, str(deal.status), deal.expected_close,
                            members.get(deal.owner_id, ""), _local(deal.created_at, tz)])

@@ -22,8 +22,8 @@ from crm_store.messaging import reminder_kinds as rk
 from crm_store.models import (
     Company,
     Contact,
+    Deal,
     Member,
-    Opportunity,
     Order,
     Outbox,
     OutboxStatus,
@@ -35,10 +35,10 @@ from crm_store.team.members import can_see_owner, visible_owner_ids
 RESTORE_WINDOW = timedelta(days=30)
 LIST_LIMIT = 20
 # Short codes used in button data: "av:c:12" restores contact 12.
-KINDS: dict[str, type[SQLModel]] = {"c": Contact, "d": Opportunity, "o": Order}
-ENTITIES = {"c": "contact", "d": "opportunity", "o": "order"}
+KINDS: dict[str, type[SQLModel]] = {"c": Contact, "d": Deal, "o": Order}
+ENTITIES = {"c": "contact", "d": "deal", "o": "order"}
 
-Row = TypeVar("Row", Contact, Opportunity, Order)
+Row = TypeVar("Row", Contact, Deal, Order)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def delete_contact(
     """Soft-delete a visible contact together with its live deals and orders."""
     contact = get_contact(session, actor=actor, contact_id=contact_id)
     at = now or utcnow()
-    for model, kind in ((Opportunity, "d"), (Order, "o")):
+    for model, kind in ((Deal, "d"), (Order, "o")):
         children = session.exec(select(model).where(
             model.contact_id == contact.id, col(model.deleted_at).is_(None)))  # type: ignore[attr-defined]
         for child in children:
@@ -123,7 +123,7 @@ def _cancel_reminders(session: Session, contact: Contact) -> None:
 
 def delete_deal(
     session: Session, *, actor: Member, deal_id: int, now: datetime | None = None
-) -> Opportunity:
+) -> Deal:
     """Soft-delete a visible deal."""
     deal = get_deal(session, actor=actor, deal_id=deal_id)
     _stamp(session, actor, deal, "d", now or utcnow())
@@ -188,7 +188,7 @@ def _refuse_duplicates(session: Session, actor: Member, contact: Contact) -> Non
 
 def restore(
     session: Session, *, actor: Member, kind: str, row_id: int, now: datetime | None = None
-) -> Contact | Opportunity | Order:
+) -> Contact | Deal | Order:
     """Bring back a deleted contact (with what was deleted with it), deal or order."""
     if kind not in KINDS:
         raise NotFound("audit.restore.not_found")
@@ -197,14 +197,14 @@ def restore(
     if isinstance(row, Contact):
         _refuse_duplicates(session, actor, row)
         stamp = row.deleted_at
-        for model, child_kind in ((Opportunity, "d"), (Order, "o")):
+        for model, child_kind in ((Deal, "d"), (Order, "o")):
             children = session.exec(select(model).where(
                 model.contact_id == row.id, model.deleted_at == stamp))  # type: ignore[attr-defined]
             for child in children:
                 _unstamp(session, actor, child, child_kind, with_contact=row.id)
         _unstamp(session, actor, row, "c")
     else:
-        assert isinstance(row, Opportunity | Order)
+        assert isinstance(row, Deal | Order)
         contact = session.get(Contact, row.contact_id)
         if contact is None or contact.deleted_at is not None:
             raise Invalid("audit.restore.contact_first", name=contact.name if contact else "?")
@@ -235,7 +235,7 @@ def list_deleted(
     contacts = _owned(select(Contact), Contact, session, actor, now)
     for c in session.exec(contacts.order_by(col(Contact.deleted_at).desc()).limit(limit)):
         found.append(Deleted("c", c.id or 0, c.name, "", None, "", aware(c.deleted_at)))  # type: ignore[arg-type]
-    for kind, model in (("d", Opportunity), ("o", Order)):
+    for kind, model in (("d", Deal), ("o", Order)):
         stmt = _owned(select(model, Contact.name).join(  # type: ignore[call-overload]
             Contact, col(Contact.id) == model.contact_id), model, session, actor, now)
         stmt = stmt.where(col(Contact.deleted_at).is_(None))

@@ -12,7 +12,7 @@ from crm_store.clock import utcnow
 from crm_store.contacts.contacts import get_contact
 from crm_store.contacts.normalize import clean_text
 from crm_store.errors import Invalid
-from crm_store.models import DealStatus, Interaction, InteractionKind, Member, Opportunity
+from crm_store.models import Deal, DealStatus, Interaction, InteractionKind, Member
 from crm_store.sales import feedback
 
 MAX_TEXT = 4000
@@ -52,9 +52,9 @@ def log_interaction(
         contact.last_contacted_at = at
         session.add(contact)
     session.execute(  # activity on a customer is activity on their open deals
-        update(Opportunity)
-        .where(Opportunity.contact_id == contact.id, Opportunity.status == DealStatus.OPEN,
-               Opportunity.last_activity_at < at)
+        update(Deal)
+        .where(Deal.contact_id == contact.id, Deal.status == DealStatus.OPEN,
+               Deal.last_activity_at < at)
         .values(last_activity_at=at)
     )
     session.flush()

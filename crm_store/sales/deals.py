@@ -13,7 +13,7 @@ from crm_store.contacts import search
 from crm_store.contacts.contacts import get_contact
 from crm_store.contacts.normalize import clean_text
 from crm_store.errors import Invalid
-from crm_store.models import Contact, DealStatus, Member, Opportunity, StageChange, Team
+from crm_store.models import Contact, Deal, DealStatus, Member, StageChange, Team
 from crm_store.money import MAX_AMOUNT_MINOR
 from crm_store.sales.pipeline import (
     LOST,
@@ -42,7 +42,7 @@ class HistoryEntry:
 class DealCard:
     """Everything the deal card shows."""
 
-    deal: Opportunity
+    deal: Deal
     contact: Contact
     owner: str
     stage: Stage | None  # None: the team has removed the stage this deal sits in
@@ -55,7 +55,7 @@ class StageGroup:
     """Open deals sitting in one stage, with their totals."""
 
     stage: Stage
-    deals: list[Opportunity]
+    deals: list[Deal]
     known: bool = True  # False for a stage the team no longer has
 
     @property
@@ -69,7 +69,7 @@ class StageGroup:
         return sum(weighted_amount(d) for d in self.deals)
 
 
-def weighted_amount(deal: Opportunity) -> int:
+def weighted_amount(deal: Deal) -> int:
     """Amount times the deal's probability (minor units, rounded down)."""
     return deal.amount_minor * deal.probability // 100
 
@@ -96,7 +96,7 @@ def clean_reason(reason: str) -> str:
 def create_deal(
     session: Session, *, actor: Member, contact_id: int, title: str, amount_minor: int,
     expected_close: date | None = None, now: datetime | None = None,
-) -> Opportunity:
+) -> Deal:
     """Open a deal owned by `actor` for a visible contact, in the pipeline's first stage."""
     contact = get_contact(session, actor=actor, contact_id=contact_id)
     title = clean_title(title)
@@ -107,7 +107,7 @@ def create_deal(
     now = now or utcnow()
     first = stages_for(session, actor.team_id)[0]
     team = session.get(Team, actor.team_id)
-    deal = Opportunity(
+    deal = Deal(
         team_id=actor.team_id, owner_id=actor.id or 0, contact_id=contact.id or 0, title=title,
         amount_minor=amount_minor, currency=team.currency if team else "CNY", stage=first.key,
         probability=first.probability, expected_close=expected_close, stage_entered_at=now,
@@ -115,20 +115,20 @@ def create_deal(
     )
     session.add(deal)
     session.flush()
-    session.add(StageChange(team_id=deal.team_id, opportunity_id=deal.id or 0, from_stage=None,
+    session.add(StageChange(team_id=deal.team_id, deal_id=deal.id or 0, from_stage=None,
                             to_stage=first.key, member_id=actor.id, at=now))
-    audit.record(session, actor=actor, action="create", entity="opportunity",
+    audit.record(session, actor=actor, action="create", entity="deal",
                  entity_id=deal.id or 0, after=audit.snapshot(deal, _AUDITED))
     return deal
 
 
-def get_deal(session: Session, *, actor: Member, deal_id: int) -> Opportunity:
+def get_deal(session: Session, *, actor: Member, deal_id: int) -> Deal:
     """Return a deal `actor` may see, or raise NotFound."""
-    deal = session.get(Opportunity, deal_id)
+    deal = session.get(Deal, deal_id)
     return visible_or_not_found(session, actor, deal, "deal.not_found")
 
 
-def _open_deal(session: Session, actor: Member, deal_id: int) -> Opportunity:
+def _open_deal(session: Session, actor: Member, deal_id: int) -> Deal:
     deal = get_deal(session, actor=actor, deal_id=deal_id)
     if deal.status != DealStatus.OPEN:
         raise Invalid("deal.closed")
@@ -136,10 +136,10 @@ def _open_deal(session: Session, actor: Member, deal_id: int) -> Opportunity:
 
 
 def _move(
-    session: Session, actor: Member, deal: Opportunity, stage: Stage, now: datetime,
+    session: Session, actor: Member, deal: Deal, stage: Stage, now: datetime,
     **changes: object,
-) -> Opportunity:
-    session.add(StageChange(team_id=deal.team_id, opportunity_id=deal.id or 0,
+) -> Deal:
+    session.add(StageChange(team_id=deal.team_id, deal_id=deal.id or 0,
                             from_stage=deal.stage, to_stage=stage.key, member_id=actor.id,
                             at=now))
     return _update(session, actor, deal, now, stage=stage.key, probability=stage.probability,
@@ -147,22 +147,22 @@ def _move(
 
 
 def _update(
-    session: Session, actor: Member, deal: Opportunity, now: datetime, **changes: object
-) -> Opportunity:
+    session: Session, actor: Member, deal: Deal, now: datetime, **changes: object
+) -> Deal:
     before = audit.snapshot(deal, _AUDITED)
     for name, value in changes.items():
         setattr(deal, name, value)
     deal.last_activity_at = deal.updated_at = now
     session.add(deal)
     session.flush()
-    audit.record(session, actor=actor, action="update", entity="opportunity",
+    audit.record(session, actor=actor, action="update", entity="deal",
                  entity_id=deal.id or 0, before=before, after=audit.snapshot(deal, _AUDITED))
     return deal
 
 
 def move_stage(
     session: Session, *, actor: Member, deal_id: int, stage: str, now: datetime | None = None
-) -> Opportunity:
+) -> Deal:
     """Move an open deal to another open stage of its team's pipeline ('won' wins it)."""
     if stage == WON:
         return win(session, actor=actor, deal_id=deal_id, now=now)
@@ -177,7 +177,7 @@ def move_stage(
 
 
 def win(session: Session, *, actor: Member, deal_id: int, now: datetime | None = None
-        ) -> Opportunity:
+        ) -> Deal:
     """Mark an open deal won: stage 'won', probability 100, closed now."""
     deal = _open_deal(session, actor, deal_id)
     now = now or utcnow()
@@ -187,7 +187,7 @@ def win(session: Session, *, actor: Member, deal_id: int, now: datetime | None =
 
 def lose(
     session: Session, *, actor: Member, deal_id: int, reason: str, now: datetime | None = None
-) -> Opportunity:
+) -> Deal:
     """Mark an open deal lost, with the reason: stage 'lost', probability 0, closed now."""
     deal = _open_deal(session, actor, deal_id)
     reason = clean_reason(reason)
@@ -199,7 +199,7 @@ def lose(
 def set_expected_close(
     session: Session, *, actor: Member, deal_id: int, expected_close: date | None,
     now: datetime | None = None,
-) -> Opportunity:
+) -> Deal:
     """Set (or clear, with None) when an open deal is expected to close."""
     deal = _open_deal(session, actor, deal_id)
     return _update(session, actor, deal, now or utcnow(), expected_close=expected_close)
@@ -208,19 +208,19 @@ def set_expected_close(
 def list_open(
     session: Session, *, actor: Member, contact_id: int | None = None,
     owner_id: int | None = None, limit: int = 1000,
-) -> list[Opportunity]:
+) -> list[Deal]:
     """Open deals `actor` may see (optionally of one contact or owner), newest first."""
-    stmt = select(Opportunity).where(
-        Opportunity.team_id == actor.team_id, Opportunity.status == DealStatus.OPEN,
-        col(Opportunity.deleted_at).is_(None))
+    stmt = select(Deal).where(
+        Deal.team_id == actor.team_id, Deal.status == DealStatus.OPEN,
+        col(Deal.deleted_at).is_(None))
     owners = visible_owner_ids(session, actor)
     if owners is not None:
-        stmt = stmt.where(col(Opportunity.owner_id).in_(owners))
+        stmt = stmt.where(col(Deal.owner_id).in_(owners))
     if contact_id is not None:
-        stmt = stmt.where(Opportunity.contact_id == contact_id)
+        stmt = stmt.where(Deal.contact_id == contact_id)
     if owner_id is not None:
-        stmt = stmt.where(Opportunity.owner_id == owner_id)
-    stmt = stmt.order_by(col(Opportunity.created_at).desc(), col(Opportunity.id).desc())
+        stmt = stmt.where(Deal.owner_id == owner_id)
+    stmt = stmt.order_by(col(Deal.created_at).desc(), col(Deal.id).desc())
     return list(session.exec(stmt.limit(limit)))
 
 
@@ -246,7 +246,7 @@ def contact_names(session: Session, contact_ids: set[int]) -> dict[int, str]:
 
 def find_open_deals(
     session: Session, *, actor: Member, query: str, limit: int = 6
-) -> tuple[list[Opportunity], bool]:
+) -> tuple[list[Deal], bool]:
     """Rank visible open deals by title and contact name; say whether the top one is certain."""
     deals = {d.id: d for d in list_open(session, actor=actor)}
     people = {c.id: c for c in session.exec(select(Contact).where(
@@ -266,7 +266,7 @@ def deal_history(session: Session, *, actor: Member, deal_id: int) -> list[Histo
     deal = get_deal(session, actor=actor, deal_id=deal_id)
     stmt = (select(StageChange, Member.display_name)
             .join(Member, col(StageChange.member_id) == Member.id, isouter=True)
-            .where(StageChange.opportunity_id == deal.id)
+            .where(StageChange.deal_id == deal.id)
             .order_by(col(StageChange.at), col(StageChange.id)))
     return [HistoryEntry(change.from_stage, change.to_stage, name or "?", change.at)
             for change, name in session.exec(stmt)]

@@ -17,7 +17,7 @@ from crm_store.clock import utcnow
 from crm_store.contacts.contacts import get_contact
 from crm_store.contacts.normalize import clean_text
 from crm_store.errors import Invalid
-from crm_store.models import Contact, DealStatus, Member, Opportunity, Task, TaskStatus
+from crm_store.models import Contact, Deal, DealStatus, Member, Task, TaskStatus
 from crm_store.team.members import visible_or_not_found, visible_owner_ids
 
 MAX_TEXT = 1000
@@ -40,7 +40,7 @@ class TaskLine:
 class DealLine:
     """An open deal expected to close soon."""
 
-    deal: Opportunity
+    deal: Deal
     contact_name: str
 
 
@@ -129,13 +129,13 @@ def agenda(
     today = _lines(session, mine.where(col(Task.due_at) >= day_start_utc,
                                        col(Task.due_at) < day_end_utc).limit(limit))
     deals = session.exec(
-        select(Opportunity, Contact.name)
-        .join(Contact, col(Opportunity.contact_id) == Contact.id)
-        .where(Opportunity.team_id == actor.team_id, Opportunity.owner_id == actor.id,
-               Opportunity.status == DealStatus.OPEN, col(Opportunity.deleted_at).is_(None),
-               col(Opportunity.expected_close) >= local_today,
-               col(Opportunity.expected_close) <= local_today + timedelta(days=deal_days))
-        .order_by(col(Opportunity.expected_close), col(Opportunity.id))
+        select(Deal, Contact.name)
+        .join(Contact, col(Deal.contact_id) == Contact.id)
+        .where(Deal.team_id == actor.team_id, Deal.owner_id == actor.id,
+               Deal.status == DealStatus.OPEN, col(Deal.deleted_at).is_(None),
+               col(Deal.expected_close) >= local_today,
+               col(Deal.expected_close) <= local_today + timedelta(days=deal_days))
+        .order_by(col(Deal.expected_close), col(Deal.id))
         .limit(limit)
     ).all()
     return Agenda(overdue=overdue, today=today,

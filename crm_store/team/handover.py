@@ -27,11 +27,11 @@ from crm_store.messaging import outbox
 from crm_store.messaging import reminder_kinds as rk
 from crm_store.models import (
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     Invite,
     Member,
-    Opportunity,
     Order,
     Outbox,
     OutboxStatus,
@@ -172,8 +172,8 @@ def _selections(owner_id: int, contact_ids: list[int] | None) -> dict[str, Any]:
     """Per kind: (model, conditions) of the rows a handover moves."""
     kinds: dict[str, Any] = {
         "contact": (Contact, [Contact.owner_id == owner_id]),
-        "deal": (Opportunity, [Opportunity.owner_id == owner_id,
-                               Opportunity.status == DealStatus.OPEN]),
+        "deal": (Deal, [Deal.owner_id == owner_id,
+                               Deal.status == DealStatus.OPEN]),
         "task": (Task, [Task.owner_id == owner_id, Task.status == TaskStatus.OPEN]),
         # Credit for past sales stays with whoever made them: only orders with a balance
         # still to collect and feedback still to answer follow the customer.
@@ -186,7 +186,7 @@ def _selections(owner_id: int, contact_ids: list[int] | None) -> dict[str, Any]:
     # One contact: it and its open deals and tasks; its orders and feedback keep their owner.
     return {
         "contact": (Contact, [*kinds["contact"][1], col(Contact.id).in_(contact_ids)]),
-        "deal": (Opportunity, [*kinds["deal"][1], col(Opportunity.contact_id).in_(contact_ids)]),
+        "deal": (Deal, [*kinds["deal"][1], col(Deal.contact_id).in_(contact_ids)]),
         "task": (Task, [*kinds["task"][1], col(Task.contact_id).in_(contact_ids)]),
     }
 
@@ -223,8 +223,8 @@ def team_tree(session: Session, *, actor: Member) -> list[TreeRow]:
         return dict(session.exec(stmt).all())  # type: ignore[arg-type]
 
     contacts = per_owner(Contact, col(Contact.deleted_at).is_(None))
-    deals = per_owner(Opportunity, Opportunity.status == DealStatus.OPEN,
-                      col(Opportunity.deleted_at).is_(None))
+    deals = per_owner(Deal, Deal.status == DealStatus.OPEN,
+                      col(Deal.deleted_at).is_(None))
     tasks = per_owner(Task, Task.status == TaskStatus.OPEN)
     known = {m.id for m in members}
     children: dict[int | None, list[Member]] = {}

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from crm_store.errors import Invalid
-from crm_store.models import DealStatus, Opportunity
+from crm_store.models import Deal, DealStatus
 from crm_store.money import format_money, parse_amount
 from crm_store.sales.deals import DealCard, StageGroup, weighted_amount
 from crm_store.sales.pipeline import Stage
@@ -75,7 +75,7 @@ def stage_name(key: str, t: Translator) -> str:
     return t.plain(catalog_key) if catalog_key in CATALOGS[t.language] else key
 
 
-def money(deal: Opportunity, minor: int | None = None) -> str:
+def money(deal: Deal, minor: int | None = None) -> str:
     """An amount in the deal's currency."""
     return format_money(deal.amount_minor if minor is None else minor, deal.currency)
 
@@ -129,13 +129,13 @@ def card_buttons(card: DealCard, t: Translator) -> list[list[Button]]:
     return rows
 
 
-def deal_label(deal: Opportunity, contact: str) -> str:
+def deal_label(deal: Deal, contact: str) -> str:
     """A button label naming a deal: title · contact · amount."""
     return f"{deal.title[:30]} · {contact[:15]} · {money(deal)}"[:LABEL]
 
 
 def deal_buttons(
-    deals: list[Opportunity], names: dict[int, str], action: str = "dc:{id}"
+    deals: list[Deal], names: dict[int, str], action: str = "dc:{id}"
 ) -> list[list[Button]]:
     """One button per deal (at most MAX_BUTTONS), opening it or acting on it."""
     return [[Button(deal_label(d, names.get(d.contact_id, "?")), action.format(id=d.id))]
@@ -162,7 +162,7 @@ def pipeline(groups: list[StageGroup], t: Translator) -> Html:
     return Html("\n".join(lines + more_line(len(deals), t)))
 
 
-def contact_deals(deals: list[Opportunity], t: Translator) -> Html:
+def contact_deals(deals: list[Deal], t: Translator) -> Html:
     """The contact card's section: open deals with stage and amount."""
     lines = [t("deal.section_title")]
     lines += [t("deal.section_line", title=d.title, stage=stage_name(d.stage, t), amount=money(d))

@@ -16,7 +16,7 @@ from crm_store.audit import contact_history
 from crm_store.contacts import search
 from crm_store.contacts.contacts import get_contact
 from crm_store.errors import Invalid
-from crm_store.models import Company, Contact, Member, Opportunity, Team
+from crm_store.models import Company, Contact, Deal, Member, Team
 from crm_store.records import restore
 from handlers.context import Context
 from handlers.picking import callback_id, resolve
@@ -157,6 +157,6 @@ def _restored(ctx: Context, kind: str, row_id: int) -> Reply:
                              name=name)]]
     if isinstance(row, Contact):
         return ctx.text("audit.restore.done_contact", name=name, buttons=open_card)
-    if isinstance(row, Opportunity):
+    if isinstance(row, Deal):
         return ctx.text("audit.restore.done_deal", title=row.title, name=name, buttons=open_card)
     return ctx.text("audit.restore.done_order", id=row.id, name=name, buttons=open_card)

@@ -45,7 +45,7 @@ async def test_sales_day_over_http(standin: BotApiStandin, bot: BotProcess) -> N
                        "Stage:")
     assert "50%" in card["text"]
     await press(standin, card, data_of(card, lambda label, _d: "Won" in label), "Won")
-    assert bot.query("select status, stage from opportunity") == [("won", "won")]
+    assert bot.query("select status, stage from deal") == [("won", "won")]
     moves = bot.query("select from_stage, to_stage from stagechange order by id")
     assert moves == [(None, "lead"), ("lead", "qualified"), ("qualified", "proposal"),
                      ("proposal", "won")]

@@ -30,7 +30,7 @@ from sqlmodel import SQLModel
 
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, unit_of_work
-from crm_store.models import Feedback, FeedbackKind, Member, Opportunity, Order, Role, Task, Team
+from crm_store.models import Deal, Feedback, FeedbackKind, Member, Order, Role, Task, Team
 from handlers import dispatch
 from handlers.i18n import CATALOGS
 from handlers.router import registry
@@ -81,7 +81,7 @@ def fuzzed(sqlite_template: Path, tmp_path: Path) -> Iterator[Fuzzed]:
            for n in OTHER_NAMES]
     with unit_of_work(engine) as s:
         owned = {"team_id": other.team_id, "owner_id": other.id, "contact_id": ids[0]}
-        rows = [Opportunity(**owned, title="Secret deal", amount_minor=1, stage="qualified"),
+        rows = [Deal(**owned, title="Secret deal", amount_minor=1, stage="qualified"),
                 Order(**owned, amount_minor=100), Task(**owned, text="secret", due_at=utcnow()),
                 Feedback(**owned, member_id=other.id, kind=FeedbackKind.COMPLAINT, text="x")]
         s.add_all(rows)

@@ -19,10 +19,10 @@ from crm_store.db import unit_of_work
 from crm_store.messaging import dialogs
 from crm_store.models import (
     AuditLog,
+    Deal,
     Feedback,
     FeedbackKind,
     Member,
-    Opportunity,
     Order,
     Role,
     Task,
@@ -159,7 +159,7 @@ def _seed_records(world: World) -> None:
     owned = {"team_id": rep.team_id, "owner_id": rep.id, "contact_id": contact.id}
     rows = {
         "contact": contact,
-        "deal": Opportunity(**owned, title="ERP", amount_minor=5_000_000, stage="qualified"),
+        "deal": Deal(**owned, title="ERP", amount_minor=5_000_000, stage="qualified"),
         "order": Order(**owned, amount_minor=500_000),
         "task": Task(**owned, text="call", due_at=utcnow() + timedelta(days=1)),
         "feedback": Feedback(**owned, member_id=rep.id, kind=FeedbackKind.PRAISE, text="great"),

@@ -15,10 +15,10 @@ from crm_store.db import unit_of_work
 from crm_store.messaging import reminder_kinds as kinds
 from crm_store.models import (
     Contact,
+    Deal,
     Feedback,
     FeedbackKind,
     Member,
-    Opportunity,
     Order,
     Outbox,
     PipelineStage,
@@ -241,9 +241,9 @@ def test_overdue_nag_skips_inactive_members(engine: Engine, crew: Crew):
 
 # --- stale deals ---------------------------------------------------------------------------
 
-def add_deal(engine: Engine, crew: Crew, *, stage: str, quiet_days: float) -> Opportunity:
+def add_deal(engine: Engine, crew: Crew, *, stage: str, quiet_days: float) -> Deal:
     since = WEDNESDAY_10_SHANGHAI - timedelta(days=quiet_days)
-    return add(engine, Opportunity(
+    return add(engine, Deal(
         team_id=crew.rep.team_id, owner_id=crew.rep.id or 0, contact_id=crew.customer.id or 0,
         title="200 pumps", amount_minor=12_000_000, stage=stage, probability=50,
         stage_entered_at=since - timedelta(days=1), last_activity_at=since))

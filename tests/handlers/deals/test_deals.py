@@ -5,17 +5,17 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from crm_store.models import AuditLog, DealStatus, Member, Opportunity, Role, StageChange
+from crm_store.models import AuditLog, Deal, DealStatus, Member, Role, StageChange
 from tests.builders import make_admin, make_contact, make_member
 from tests.handlers.conftest import Chat
 
 
-def all_deals(engine: Engine) -> list[Opportunity]:
+def all_deals(engine: Engine) -> list[Deal]:
     with Session(engine) as s:
-        return list(s.exec(select(Opportunity).order_by(col(Opportunity.id))))
+        return list(s.exec(select(Deal).order_by(col(Deal.id))))
 
 
-def only_deal(engine: Engine) -> Opportunity:
+def only_deal(engine: Engine) -> Deal:
     found = all_deals(engine)
     assert len(found) == 1, found
     return found[0]
@@ -23,7 +23,7 @@ def only_deal(engine: Engine) -> Opportunity:
 
 def stage_moves(engine: Engine, deal_id: int | None) -> list[tuple[str | None, str]]:
     with Session(engine) as s:
-        rows = s.exec(select(StageChange).where(StageChange.opportunity_id == deal_id)
+        rows = s.exec(select(StageChange).where(StageChange.deal_id == deal_id)
                       .order_by(col(StageChange.id)))
         return [(r.from_stage, r.to_stage) for r in rows]
 
@@ -136,9 +136,9 @@ async def test_html_and_sql_looking_titles_are_stored_verbatim_and_shown_escaped
 ) -> None:
     admin = make_admin(chat.engine)
     make_contact(chat.engine, owner=admin, name="张伟")
-    await chat.send("/deal 张伟 <b>x</b>'; DROP TABLE opportunity;-- 5000")
-    assert only_deal(chat.engine).title == "<b>x</b>'; DROP TABLE opportunity;--"
-    assert "&lt;b&gt;x&lt;/b&gt;'; DROP TABLE opportunity;--" in chat.text()
+    await chat.send("/deal 张伟 <b>x</b>'; DROP TABLE deal;-- 5000")
+    assert only_deal(chat.engine).title == "<b>x</b>'; DROP TABLE deal;--"
+    assert "&lt;b&gt;x&lt;/b&gt;'; DROP TABLE deal;--" in chat.text()
     assert "<b>x</b>" not in chat.text()
 
 
@@ -156,7 +156,7 @@ async def test_stage_button_moves_the_deal_and_records_history(chat: Chat) -> No
     assert stage_moves(chat.engine, deal.id) == [(None, "lead"), ("lead", "proposal")]
     with Session(chat.engine) as s:
         assert s.exec(select(func.count()).select_from(AuditLog).where(
-            AuditLog.entity == "opportunity", AuditLog.action == "update")).one() == 1
+            AuditLog.entity == "deal", AuditLog.action == "update")).one() == 1
 
 
 async def test_won_button_closes_the_deal_without_stage_buttons(chat: Chat) -> None:

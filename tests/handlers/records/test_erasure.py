@@ -16,10 +16,10 @@ from crm_store.messaging import reminder_kinds as rk
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     Feedback,
     Interaction,
     Member,
-    Opportunity,
     Order,
     Outbox,
     OutboxStatus,
@@ -88,7 +88,7 @@ async def test_erase_sends_export_then_blanks_personal_data_and_keeps_totals(cha
             [r.model_dump(mode="json") for r in s.exec(select(Feedback)).all()],
             [r.model_dump(mode="json") for r in s.exec(select(Task)).all()],
             [r.model_dump(mode="json") for r in s.exec(select(Order)).all()],
-            [r.model_dump(mode="json") for r in s.exec(select(Opportunity)).all()],
+            [r.model_dump(mode="json") for r in s.exec(select(Deal)).all()],
             [r.model_dump(mode="json") for r in s.exec(select(AuditLog)).all()],
         ], ensure_ascii=False)
         erasure_rows = s.exec(select(AuditLog).where(AuditLog.action == "erase")).all()
@@ -133,7 +133,7 @@ def _stored_text(engine: Engine) -> str:
     with unit_of_work(engine) as s:
         return json.dumps([[r.model_dump(mode="json") for r in s.exec(select(model)).all()]
                            for model in (Contact, Interaction, Feedback, Task, Order,
-                                         Opportunity, AuditLog, Outbox)], ensure_ascii=False)
+                                         Deal, AuditLog, Outbox)], ensure_ascii=False)
 
 
 async def test_erase_reaches_a_deleted_contact_and_restore_brings_back_no_personal_data(

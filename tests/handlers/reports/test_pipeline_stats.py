@@ -81,7 +81,7 @@ async def test_pipeline_owner_filter_shows_one_persons_deals(chat: Chat) -> None
 @pytest.mark.parametrize(("args", "reply"), [
     ("owner Nobody", "No team member called “Nobody” among the people you can see."),
     ("owner <b>x</b>", "No team member called “&lt;b&gt;x&lt;/b&gt;”"),
-    ("'; DROP TABLE opportunity; --", "No team member called “'; DROP TABLE opportunity; --”"),
+    ("'; DROP TABLE deal; --", "No team member called “'; DROP TABLE deal; --”"),
     ("owner", "Use /pipeline, or /pipeline owner &lt;name&gt;"),
 ])
 async def test_pipeline_bad_owner_gets_a_short_reply_and_changes_nothing(

@@ -27,13 +27,13 @@ from crm_store.db import unit_of_work
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Interaction,
     InteractionKind,
     Member,
-    Opportunity,
     Order,
     Role,
     StageChange,
@@ -78,13 +78,13 @@ def _contact(session: Session, owner: Member, name: str, at: datetime) -> Contac
 
 
 def _deal(session: Session, owner: Member, contact: Contact, amount: int, moves: list[tuple],
-          status: DealStatus = DealStatus.OPEN, created: datetime | None = None) -> Opportunity:
+          status: DealStatus = DealStatus.OPEN, created: datetime | None = None) -> Deal:
     """A deal with its stage history: moves are (from, to, at)."""
-    deal = _add(session, Opportunity(
+    deal = _add(session, Deal(
         team_id=owner.team_id, owner_id=owner.id or 0, contact_id=contact.id or 0, title="deal",
         amount_minor=amount, stage=moves[-1][1], status=status, created_at=created or moves[0][2],
         closed_at=moves[-1][2] if status != DealStatus.OPEN else None))[0]
-    _add(session, *(StageChange(team_id=owner.team_id, opportunity_id=deal.id or 0, from_stage=a,
+    _add(session, *(StageChange(team_id=owner.team_id, deal_id=deal.id or 0, from_stage=a,
                                 to_stage=b, member_id=owner.id, at=at) for a, b, at in moves))
     return deal
 
@@ -285,7 +285,7 @@ async def test_a_period_without_data_still_gets_every_chart(chat: Chat) -> None:
 def counts(engine: Engine) -> tuple[int, ...]:
     with Session(engine) as s:
         return tuple(s.exec(select(func.count()).select_from(model)).one()
-                     for model in (AuditLog, Contact, Opportunity, Interaction, Order))
+                     for model in (AuditLog, Contact, Deal, Interaction, Order))
 
 
 def workbook_of(replies: list[Reply]) -> Any:

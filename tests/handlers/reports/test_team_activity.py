@@ -13,13 +13,13 @@ from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
 from crm_store.models import (
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Interaction,
     InteractionKind,
     Member,
-    Opportunity,
     Role,
     StageChange,
     Task,
@@ -73,12 +73,12 @@ def build(engine: Engine, wang_name: str = "Rep Wang") -> People:
         touch(wang, zhang, InteractionKind.CALL, "asked for a quote")
         touch(wang, zhang, InteractionKind.CALL, "<b>sent</b> the quote")
         touch(wang, zhang, InteractionKind.VISIT, "signed")
-        deal = Opportunity(team_id=wang.team_id, owner_id=wang.id, contact_id=zhang.id,
+        deal = Deal(team_id=wang.team_id, owner_id=wang.id, contact_id=zhang.id,
                            title="50 pumps", amount_minor=5_000_000, stage="won",
                            status=DealStatus.WON, created_at=when, closed_at=when)
         s.add(deal)
         s.flush()
-        s.add(StageChange(team_id=wang.team_id, opportunity_id=deal.id, from_stage="lead",
+        s.add(StageChange(team_id=wang.team_id, deal_id=deal.id, from_stage="lead",
                           to_stage="won", member_id=wang.id, at=when))
         li_na = contact(li, "李娜", when - timedelta(days=40))
         touch(li, li_na, InteractionKind.CALL, "no answer")

@@ -14,9 +14,9 @@ from crm_store.db import unit_of_work
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     DealStatus,
     Member,
-    Opportunity,
     Role,
     Task,
     TaskStatus,
@@ -249,7 +249,7 @@ async def test_today_shows_overdue_due_today_and_deals_closing_soon(chat: Chat) 
     with unit_of_work(chat.engine) as s:
         for title, days, status in [("Pumps", 3, DealStatus.OPEN), ("Far", 10, DealStatus.OPEN),
                                     ("Closed", 1, DealStatus.WON)]:
-            s.add(Opportunity(team_id=admin.team_id, owner_id=admin.id or 0,
+            s.add(Deal(team_id=admin.team_id, owner_id=admin.id or 0,
                               contact_id=client.id or 0, title=title, amount_minor=5_000_000,
                               stage="proposal", status=status,
                               expected_close=today + timedelta(days=days)))

@@ -12,11 +12,11 @@ from crm_store.db import unit_of_work
 from crm_store.errors import Invalid, NotFound
 from crm_store.models import (
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Member,
-    Opportunity,
     Order,
     Role,
     StageChange,
@@ -46,7 +46,7 @@ def add_deal(engine: Engine, owner: Member, contact: Contact, path: list[tuple[s
     probability = {"lead": 10, "qualified": 20, "proposal": 50, "negotiation": 80,
                    "won": 100}.get(stage, 0)
     with unit_of_work(engine) as s:
-        deal = Opportunity(team_id=owner.team_id, owner_id=owner.id or 0,
+        deal = Deal(team_id=owner.team_id, owner_id=owner.id or 0,
                            contact_id=contact.id or 0, title=f"deal {len(path)}",
                            amount_minor=amount, stage=stage, probability=probability,
                            status=status, expected_close=close, stage_entered_at=at,
@@ -56,7 +56,7 @@ def add_deal(engine: Engine, owner: Member, contact: Contact, path: list[tuple[s
         s.flush()
         previous = None
         for to_stage, when in path:
-            s.add(StageChange(team_id=owner.team_id, opportunity_id=deal.id or 0,
+            s.add(StageChange(team_id=owner.team_id, deal_id=deal.id or 0,
                               from_stage=previous, to_stage=to_stage, member_id=owner.id,
                               at=when))
             previous = to_stage

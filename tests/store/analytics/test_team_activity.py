@@ -18,13 +18,13 @@ from crm_store.db import unit_of_work
 from crm_store.errors import NotFound
 from crm_store.models import (
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Interaction,
     InteractionKind,
     Member,
-    Opportunity,
     Role,
     StageChange,
     Task,
@@ -73,8 +73,8 @@ class Rows:
                                     deleted_at=when if deleted else None))
 
     def deal(self, owner: Member, contact: Contact, created: datetime, amount: int, *,
-             won: datetime | None = None) -> Opportunity:
-        deal = self.add(Opportunity(
+             won: datetime | None = None) -> Deal:
+        deal = self.add(Deal(
             team_id=self.team_id, owner_id=owner.id, contact_id=contact.id, title="deal",
             amount_minor=amount, stage="won" if won else "lead",
             status=DealStatus.WON if won else DealStatus.OPEN, created_at=created,
@@ -84,8 +84,8 @@ class Rows:
             self.move(deal, "lead", "won", won)
         return deal
 
-    def move(self, deal: Opportunity, source: str | None, target: str, when: datetime) -> None:
-        self.add(StageChange(team_id=self.team_id, opportunity_id=deal.id, from_stage=source,
+    def move(self, deal: Deal, source: str | None, target: str, when: datetime) -> None:
+        self.add(StageChange(team_id=self.team_id, deal_id=deal.id, from_stage=source,
                              to_stage=target, member_id=deal.owner_id, at=when))
 
     def task(self, owner: Member, contact: Contact, due: datetime,
@@ -357,9 +357,9 @@ def load_raw(engine: Engine, team_id: int) -> dict[str, pd.DataFrame]:
         "contacts": raw(engine, f"SELECT id, owner_id, created_at, deleted_at FROM contact "
                                 f"{where}", "created_at"),
         "deals": raw(engine, "SELECT id, owner_id, status, amount_minor, created_at, "
-                             f"closed_at, deleted_at FROM opportunity {where}",
+                             f"closed_at, deleted_at FROM deal {where}",
                      "created_at", "closed_at"),
-        "moves": raw(engine, f"SELECT opportunity_id, from_stage, at FROM stagechange {where}",
+        "moves": raw(engine, f"SELECT deal_id, from_stage, at FROM stagechange {where}",
                      "at"),
         "tasks": raw(engine, f"SELECT owner_id, contact_id, status, due_at FROM task {where}",
                      "due_at"),
@@ -381,7 +381,7 @@ def pandas_activity(data: dict[str, pd.DataFrame], owners: set[int], start: pd.T
     deals = deals[deals.deleted_at.isna()]
     won = between(deals[deals.status == "won"], "closed_at")
     moves = between(data["moves"][data["moves"].from_stage.notna()], "at").merge(
-        deals[["id", "owner_id"]], left_on="opportunity_id", right_on="id")
+        deals[["id", "owner_id"]], left_on="deal_id", right_on="id")
     overdue = tasks[(tasks.status == "open") & (tasks.due_at < now)
                     & ~tasks.contact_id.isin(gone)]
     open_complaints = complaints[(complaints.kind == "complaint")
@@ -410,7 +410,7 @@ def test_figures_agree_with_pandas_on_10k_generated_customers(engine: Engine) ->
     with engine.begin() as conn:  # some soft-deleted rows, which every figure must skip
         conn.execute(text("UPDATE contact SET deleted_at = created_at WHERE id % 37 = 0"))
         conn.execute(text("UPDATE interaction SET deleted_at = occurred_at WHERE id % 53 = 0"))
-        conn.execute(text("UPDATE opportunity SET deleted_at = created_at WHERE id % 41 = 0"))
+        conn.execute(text("UPDATE deal SET deleted_at = created_at WHERE id % 41 = 0"))
     data = load_raw(engine, info.team_id)
     now = pd.Timestamp(info.now)
     today = now.tz_convert(SHANGHAI).normalize()

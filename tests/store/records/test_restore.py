@@ -18,10 +18,10 @@ from crm_store.errors import Invalid, NotFound
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     FeedbackKind,
     InteractionKind,
     Member,
-    Opportunity,
     Order,
     Role,
 )
@@ -86,10 +86,10 @@ def test_every_main_write_service_records_actor_and_before_after(
     with acting(engine, rep) as (s, me):
         deal = deals.create_deal(s, actor=me, contact_id=cid, title="阀门", amount_minor=500_000)
         deal_id = deal.id or 0
-    assert last_row(engine, "opportunity", deal_id).after["stage"] == "lead"  # type: ignore[index]
+    assert last_row(engine, "deal", deal_id).after["stage"] == "lead"  # type: ignore[index]
     with acting(engine, rep) as (s, me):
         deals.move_stage(s, actor=me, deal_id=deal_id, stage="proposal")
-    moved = last_row(engine, "opportunity", deal_id)
+    moved = last_row(engine, "deal", deal_id)
     assert moved.actor_id == rep.id
     assert (moved.before or {})["stage"] == "lead" and (moved.after or {})["stage"] == "proposal"
 
@@ -187,7 +187,7 @@ def test_a_deal_deleted_on_its_own_is_listed_and_restored(
     with acting(engine, org["manager"]) as (s, me):
         assert [(d.kind, d.title) for d in restore.list_deleted(s, actor=me)] == [("d", "泵")]
         restore.restore(s, actor=me, kind="d", row_id=deal_id)
-    assert last_row(engine, "opportunity", deal_id).actor_id == org["manager"].id
+    assert last_row(engine, "deal", deal_id).actor_id == org["manager"].id
 
 
 def test_restoring_needs_visibility_and_the_window(engine: Engine, org: dict[str, Member]) -> None:
@@ -269,7 +269,7 @@ def test_a_deal_of_a_deleted_contact_waits_for_the_contact(
     with acting(engine, rep) as (s, me):
         restore.restore(s, actor=me, kind="c", row_id=cid)
     with Session(engine) as s:  # deleted before the contact: stays deleted
-        assert (s.get(Opportunity, deal_id) or Opportunity()).deleted_at is not None
+        assert (s.get(Deal, deal_id) or Deal()).deleted_at is not None
 
 
 # --- a contact's history ---------------------------------------------------------------------
@@ -286,7 +286,7 @@ def test_history_gathers_the_contacts_records_newest_first_in_pages(
     with acting(engine, rep) as (s, me):
         contact, rows, more = audit.contact_history(s, actor=me, contact_id=cid, limit=3)
         assert contact.name == "李娜" and more
-        assert [r.entity for r, _ in rows] == ["interaction", "order", "opportunity"]
+        assert [r.entity for r, _ in rows] == ["interaction", "order", "deal"]
         assert {name for _, name in rows} == {"Rep"}
         _, older, more = audit.contact_history(s, actor=me, contact_id=cid,
                                                before_id=rows[-1][0].id, limit=3)

@@ -13,15 +13,14 @@ from crm_store.errors import Forbidden, Invalid, NotFound
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     DealStatus,
     Member,
-    Opportunity,
     Role,
     StageChange,
     Team,
 )
-from crm_store.sales import deals
-from crm_store.sales import pipeline
+from crm_store.sales import deals, pipeline
 from tests.builders import make_admin, make_contact, make_member
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -39,7 +38,7 @@ def org(engine: Engine) -> dict[str, Member]:
 
 def new_deal(engine: Engine, owner: Member, *, title: str = "ERP upgrade",
              amount: int = 5_000_000, contact: Contact | None = None,
-             at: datetime = T0) -> Opportunity:
+             at: datetime = T0) -> Deal:
     """A deal owned by `owner` on a contact of theirs (created if not given)."""
     contact = contact or make_contact(engine, owner=owner, name=f"client of {owner.display_name}")
     with unit_of_work(engine) as s:
@@ -56,16 +55,16 @@ def act(engine: Engine, member: Member, func, **kwargs):  # type: ignore[no-unty
         return func(s, actor=actor, **kwargs)
 
 
-def stored(engine: Engine, deal: Opportunity) -> Opportunity:
+def stored(engine: Engine, deal: Deal) -> Deal:
     with Session(engine) as s:
-        row = s.get(Opportunity, deal.id)
+        row = s.get(Deal, deal.id)
         assert row is not None
         return row
 
 
-def changes(engine: Engine, deal: Opportunity) -> list[tuple[str | None, str, int | None]]:
+def changes(engine: Engine, deal: Deal) -> list[tuple[str | None, str, int | None]]:
     with Session(engine) as s:
-        rows = s.exec(select(StageChange).where(StageChange.opportunity_id == deal.id)
+        rows = s.exec(select(StageChange).where(StageChange.deal_id == deal.id)
                       .order_by(col(StageChange.id))).all()
         return [(r.from_stage, r.to_stage, r.member_id) for r in rows]
 
@@ -141,7 +140,7 @@ def test_new_deal_starts_in_first_stage_with_history_and_audit(
         "lead", 10, DealStatus.OPEN, "CNY")
     assert row.owner_id == org["rep"].id and row.stage_entered_at == T0
     assert changes(engine, deal) == [(None, "lead", org["rep"].id)]
-    assert audit_actions(engine, "opportunity", deal.id or 0) == ["create"]
+    assert audit_actions(engine, "deal", deal.id or 0) == ["create"]
 
 
 def test_new_deal_uses_the_teams_own_first_stage(engine: Engine, org: dict[str, Member]) -> None:
@@ -160,7 +159,7 @@ def test_deal_amount_must_be_positive_and_bounded(
         new_deal(engine, org["rep"], amount=amount)
     assert err.value.key == key
     with Session(engine) as s:
-        assert s.exec(select(Opportunity)).first() is None
+        assert s.exec(select(Deal)).first() is None
 
 
 def test_blank_or_overlong_title_is_refused(engine: Engine, org: dict[str, Member]) -> None:
@@ -180,7 +179,7 @@ def test_moving_a_deal_records_who_when_and_updates_probability(
     assert (row.stage, row.probability) == ("proposal", 50)
     assert row.stage_entered_at == row.last_activity_at == row.updated_at == later
     assert changes(engine, deal)[-1] == ("lead", "proposal", org["rep"].id)
-    assert audit_actions(engine, "opportunity", deal.id or 0) == ["create", "update"]
+    assert audit_actions(engine, "deal", deal.id or 0) == ["create", "update"]
     history = act(engine, org["rep"], deals.deal_history, deal_id=deal.id)
     assert [(h.from_stage, h.to_stage, h.member) for h in history] == [
         (None, "lead", "Ray Rep"), ("lead", "proposal", "Ray Rep")]
@@ -313,4 +312,4 @@ def test_expected_close_can_be_set_and_cleared(engine: Engine, org: dict[str, Me
     assert stored(engine, deal).expected_close == date(2030, 6, 30)
     act(engine, org["rep"], deals.set_expected_close, deal_id=deal.id, expected_close=None)
     assert stored(engine, deal).expected_close is None
-    assert audit_actions(engine, "opportunity", deal.id or 0) == ["create", "update", "update"]
+    assert audit_actions(engine, "deal", deal.id or 0) == ["create", "update", "update"]

@@ -15,9 +15,9 @@ from crm_store.errors import Invalid, NotFound
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     DealStatus,
     Member,
-    Opportunity,
     Role,
     Task,
     TaskStatus,
@@ -42,10 +42,10 @@ def add_task(engine: Engine, *, owner: Member, contact: Contact | None, due: dat
 
 
 def add_deal(engine: Engine, *, owner: Member, contact: Contact, closes: date | None,
-             title: str = "Big order", status: DealStatus = DealStatus.OPEN) -> Opportunity:
+             title: str = "Big order", status: DealStatus = DealStatus.OPEN) -> Deal:
     """An open deal with an expected close date."""
     with unit_of_work(engine) as s:
-        deal = Opportunity(team_id=owner.team_id, owner_id=owner.id or 0,
+        deal = Deal(team_id=owner.team_id, owner_id=owner.id or 0,
                            contact_id=contact.id or 0, title=title, amount_minor=5_000_000,
                            stage="proposal", status=status, expected_close=closes)
         s.add(deal)

@@ -21,11 +21,11 @@ from crm_store.messaging import reminder_kinds as rk
 from crm_store.models import (
     AuditLog,
     Contact,
+    Deal,
     DealStatus,
     Feedback,
     FeedbackKind,
     Member,
-    Opportunity,
     Order,
     Outbox,
     OutboxStatus,
@@ -72,10 +72,10 @@ def fill_book(s: Session, owner: Member, *, contacts: int = 500, deals: int = 50
     s.add_all(people)
     s.flush()
     ids = [c.id or 0 for c in people]
-    s.add_all([Opportunity(team_id=team, owner_id=oid, contact_id=ids[i % len(ids)],
+    s.add_all([Deal(team_id=team, owner_id=oid, contact_id=ids[i % len(ids)],
                            title=f"deal {i}", amount_minor=100_00, stage="qualified")
                for i in range(deals)])
-    s.add_all([Opportunity(team_id=team, owner_id=oid, contact_id=ids[i % len(ids)], title="won",
+    s.add_all([Deal(team_id=team, owner_id=oid, contact_id=ids[i % len(ids)], title="won",
                            amount_minor=100_00, stage="won", status=DealStatus.WON)
                for i in range(closed)])
     due = utcnow() + timedelta(days=1)
@@ -109,9 +109,9 @@ def past_revenue(s: Session) -> dict[int, tuple[int, int]]:
     """Per owner: money of fully paid orders and of won deals (what per-rep reports credit)."""
     paid = dict(s.exec(select(Order.owner_id, func.sum(Order.amount_minor))
                        .where(Order.status == "paid").group_by(Order.owner_id)).all())
-    won = dict(s.exec(select(Opportunity.owner_id, func.sum(Opportunity.amount_minor))
-                      .where(Opportunity.status == DealStatus.WON)
-                      .group_by(Opportunity.owner_id)).all())
+    won = dict(s.exec(select(Deal.owner_id, func.sum(Deal.amount_minor))
+                      .where(Deal.status == DealStatus.WON)
+                      .group_by(Deal.owner_id)).all())
     return {owner: (int(paid.get(owner) or 0), int(won.get(owner) or 0))
             for owner in sorted({*paid, *won})}
 
@@ -123,8 +123,8 @@ def owned(s: Session, member_id: int | None) -> dict[str, int]:
         return s.exec(select(func.count()).select_from(model)
                       .where(model.owner_id == member_id, *where)).one()
 
-    return {"contact": count(Contact), "deal": count(Opportunity,
-                                                     Opportunity.status == DealStatus.OPEN),
+    return {"contact": count(Contact), "deal": count(Deal,
+                                                     Deal.status == DealStatus.OPEN),
             "task": count(Task, Task.status == TaskStatus.OPEN),
             "order": count(Order, Order.status == "open"),
             "feedback": count(Feedback, Feedback.status == "open")}
@@ -132,7 +132,7 @@ def owned(s: Session, member_id: int | None) -> dict[str, int]:
 
 def totals(s: Session) -> tuple[int, ...]:
     return tuple(s.exec(select(func.count()).select_from(m)).one()
-                 for m in (Contact, Opportunity, Task, Order, Feedback))
+                 for m in (Contact, Deal, Task, Order, Feedback))
 
 
 def me(s: Session, member: Member) -> Member:
@@ -169,8 +169,8 @@ def test_deactivating_a_rep_with_500_contacts_moves_all_and_loses_nothing(
                                         "feedback": 0}
         assert owned(s, org.rep2.id) == {k: before_rep[k] + before_rep2[k] for k in before_rep}
         assert totals(s) == before_all  # nothing created, nothing lost
-        won = s.exec(select(func.count()).select_from(Opportunity).where(
-            Opportunity.owner_id == org.rep.id, Opportunity.status == DealStatus.WON)).one()
+        won = s.exec(select(func.count()).select_from(Deal).where(
+            Deal.owner_id == org.rep.id, Deal.status == DealStatus.WON)).one()
         assert won == 5  # closed deals stay credited to who closed them
         # Exactly the orders with a balance to collect moved; paid and cancelled ones stayed.
         owners_now = dict(s.exec(select(Order.id, Order.owner_id).where(
