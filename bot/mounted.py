@@ -53,7 +53,7 @@ class MountedAssistant:
         if req.kind == Kind.COMMAND:
             return req.command in registry.commands
         if req.kind == Kind.CALLBACK:
-            return req.callback_data.split(":", 1)[0] in registry.callbacks
+            return registry.button_for(req.callback_data) is not None
         return True
 
     async def start(self, sender: ReplySender, username: str, notifier: Notifier) -> None:

@@ -10,7 +10,9 @@ from sqlmodel import Session
 
 from crm_store.clock import utcnow
 from crm_store.errors import Forbidden
+from crm_store.messaging import dialogs
 from crm_store.models import DialogState, Member, Role
+from handlers.callbacks import Callback, StaleButton
 from handlers.i18n import Html, Translator
 from handlers.types import Button, ChatRequest, Reply
 
@@ -62,6 +64,18 @@ class Context:
         except (KeyError, ValueError):
             return ZoneInfo("UTC")
 
+    def pending(self, flow: str, *, step: str | None = None, **holding: object) -> DialogState:
+        """The chat's open dialog a button answers: `flow` (at `step`, holding `holding`).
+
+        StaleButton if it is not: the form or confirmation the button belongs to was finished,
+        cancelled or replaced by another since.
+        """
+        state = dialogs.get(self.session, chat_id=self.req.chat_id, user_id=self.req.user_id)
+        if state is None or state.flow != flow or (step is not None and state.step != step) or (
+                any(state.data.get(key) != value for key, value in holding.items())):
+            raise StaleButton()
+        return state
+
     def text(self, key: str, buttons: list[list[Button]] | None = None, **params: object) -> Reply:
         """A reply with catalog text."""
         return Reply(self.t(key, **params), buttons=buttons or [])
@@ -70,6 +84,6 @@ class Context:
         """A reply with text a view has already rendered."""
         return Reply(str(text), buttons=buttons or [])
 
-    def button(self, key: str, action: str, **params: object) -> Button:
-        """A button with a catalog label."""
-        return Button(self.t.plain(key, **params)[:60], action)
+    def button(self, key: str, action: Callback, **params: object) -> Button:
+        """A button with a catalog label and typed data."""
+        return Button(self.t.plain(key, **params)[:60], action.pack())

@@ -13,10 +13,11 @@ from crm_store.messaging import dialogs, inbox
 from crm_store.team import members as team
 from handlers import flood
 from handlers.areas import load_all
+from handlers.callbacks import StaleButton
 from handlers.context import Context, HandlerSettings
 from handlers.i18n import Translator, language_for
 from handlers.router import registry
-from handlers.types import MAX_CALLBACK_BYTES, ChatRequest, Kind, Reply
+from handlers.types import ChatRequest, Kind, Reply
 
 log = logging.getLogger(__name__)
 load_all()  # every area registers its commands, buttons and forms
@@ -90,11 +91,7 @@ async def _route(ctx: Context) -> list[Reply]:
     if req.kind == Kind.COMMAND:
         return await _command(ctx)
     if req.kind == Kind.CALLBACK:
-        spec = registry.callbacks.get(req.callback_data.split(":", 1)[0])
-        too_long = len(req.callback_data.encode("utf-8")) > MAX_CALLBACK_BYTES
-        if spec is None or too_long or member.role not in spec.roles:
-            return [Reply(ctx.t("error.stale_button"), toast=ctx.t.plain("error.stale_button"))]
-        return await spec.func(req, ctx)
+        return await _press(ctx)
     if req.kind == Kind.TEXT and len(req.text) > MAX_INPUT:
         return [ctx.text("error.too_long", limit=MAX_INPUT, length=len(req.text))]
     state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
@@ -105,6 +102,19 @@ async def _route(ctx: Context) -> list[Reply]:
     if handler is None:
         return [ctx.text("error.unsupported")]
     return await handler(req, ctx)
+
+
+async def _press(ctx: Context) -> list[Reply]:
+    """A button: its family's handler gets the data unpacked.
+
+    Unknown, malformed, over-long or forged data, and a family the member's role may not
+    press, all raise StaleButton (here or in the family's unpack): `_guarded` answers it with
+    the one stale-button reply and toast, and rolls back whatever the handler wrote.
+    """
+    spec = registry.button_for(ctx.req.callback_data)
+    if spec is None or ctx.member.role not in spec.roles:
+        raise StaleButton()
+    return await spec.func(ctx.req, ctx)
 
 
 async def _command(ctx: Context) -> list[Reply]:

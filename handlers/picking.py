@@ -7,11 +7,19 @@ from typing import Any
 from crm_store.contacts import contacts, search
 from crm_store.messaging import dialogs
 from crm_store.models import Contact
+from handlers.callbacks import Callback
 from handlers.context import Context
+from handlers.general.buttons import Cancel
 from handlers.router import registry
-from handlers.types import Button, ChatRequest, Reply
+from handlers.types import Button, Reply
 
 MAX_CHOICES = 6
+
+
+class PickContact(Callback, prefix="pk"):
+    """A contact chosen from an ambiguous list: the command that asked continues with it."""
+
+    contact_id: int
 
 
 async def resolve(
@@ -39,9 +47,9 @@ def choose(ctx: Context, query: str, found: list[Contact], *, resume: str,
                 data={"resume": resume, **(data or {})})
     company_ids = {c.company_id for c in found if c.company_id}
     companies = contacts.company_names(ctx.session, company_ids)
-    rows = [[Button(_label(c, companies, mark if c.deleted_at else ""), f"pk:{c.id}")]
-            for c in found]
-    rows.append([ctx.button("button.cancel", "cx")])
+    rows = [[Button(_label(c, companies, mark if c.deleted_at else ""),
+                    PickContact(c.id or 0).pack())] for c in found]
+    rows.append([ctx.button("button.cancel", Cancel())])
     return [ctx.text("pick.choose", query=query[:60], buttons=rows)]
 
 
@@ -51,7 +59,7 @@ def ask_about(ctx: Context, contact_id: int, *, flow: str, step: str, key: str,
     contact = contacts.get_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=flow,
                 step=step, data={"contact_id": contact_id})
-    return [ctx.text(key, name=contact.name, buttons=[[ctx.button("button.cancel", "cx")]],
+    return [ctx.text(key, name=contact.name, buttons=[[ctx.button("button.cancel", Cancel())]],
                      **params)]
 
 
@@ -61,25 +69,10 @@ def _label(contact: Contact, companies: dict[int, str], mark: str = "") -> str:
     return (f"{mark} {label}" if mark else label)[:60]
 
 
-@registry.callback("pk")
-async def picked(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(PickContact)
+async def picked(button: PickContact, ctx: Context) -> list[Reply]:
     """A contact was chosen from an ambiguous list: continue the command that asked."""
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    contact_id = _id(req.callback_data)
-    if state is None or state.flow != "pick" or contact_id is None:
-        return [Reply(ctx.t("error.stale_button"), toast=ctx.t.plain("error.stale_button"))]
-    data = dict(state.data)
-    dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    data = dict(ctx.pending("pick").data)
+    dialogs.clear(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
     resumer = registry.resumers[data.pop("resume")]
-    return await resumer(ctx, contact_id, data)
-
-
-def _id(callback_data: str, position: int = 1) -> int | None:
-    """The numeric id at `position` in colon-separated callback data, if well-formed."""
-    parts = callback_data.split(":")
-    if len(parts) <= position or not parts[position].isdigit() or len(parts[position]) > 12:
-        return None
-    return int(parts[position])
-
-
-callback_id = _id
+    return await resumer(ctx, button.contact_id, data)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from crm_store.models import Contact, Role
 from handlers.areas import AREAS
+from handlers.callbacks import Callback, prefix_of
 from handlers.context import Context
 from handlers.i18n import Html
 from handlers.types import Button, ChatRequest, Reply
@@ -17,6 +18,8 @@ Resumer = Callable[[Context, int, dict[str, Any]], Awaitable[list[Reply]]]
 # A contact card is assembled from every area: a section of text and buttons for the card.
 CardSection = Callable[[Context, Contact], Html | None]
 CardButtons = Callable[[Context, Contact], list[Button]]
+C = TypeVar("C", bound=Callback)
+ButtonHandler = Callable[[C, Context], Awaitable[list[Reply]]]
 
 EVERYONE = frozenset(Role)
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -37,11 +40,31 @@ class CommandSpec:
 
 @dataclass(frozen=True)
 class CallbackSpec:
-    """A family of buttons, named by the prefix before the first colon of its data."""
+    """A family of buttons (named by the prefix of its data), its handler and who may press."""
 
     prefix: str
-    func: Handler
+    func: Handler  # reads the data into `family` (StaleButton if it cannot), then handles it
     roles: frozenset[Role]
+    family: type[Callback]
+    handler: str  # the handler's module and name, for the index
+
+    @property
+    def area(self) -> str:
+        """The area whose handler answers these buttons ('shared' for handlers/picking.py)."""
+        parts = self.handler.split(".")  # handlers.<area>.<module>.<function>
+        return parts[1] if len(parts) > 3 else "shared"
+
+
+@dataclass(frozen=True)
+class ButtonRow:
+    """One line of the index of button families."""
+
+    prefix: str
+    shape: str
+    family: str
+    area: str
+    fields: str
+    roles: str
 
 
 @dataclass
@@ -71,16 +94,36 @@ class Registry:
 
         return register
 
-    def callback(self, prefix: str, *, roles: frozenset[Role] = EVERYONE):  # type: ignore[no-untyped-def]
-        """Register the handler for buttons whose data starts with `prefix:`."""
+    def button(self, family: type[C], *, roles: frozenset[Role] = EVERYONE
+               ) -> Callable[[ButtonHandler[C]], ButtonHandler[C]]:
+        """Register the handler for a family of buttons; it receives the data unpacked."""
 
-        def register(func: Handler) -> Handler:
-            if prefix in self.callbacks:
-                raise ValueError(f"callback {prefix} registered twice")
-            self.callbacks[prefix] = CallbackSpec(prefix, func, roles)
+        def register(func: ButtonHandler[C]) -> ButtonHandler[C]:
+            if family.prefix in self.callbacks:
+                raise ValueError(f"buttons {family.prefix} registered twice")
+
+            async def press(req: ChatRequest, ctx: Context) -> list[Reply]:
+                return await func(family.unpack(req.callback_data), ctx)
+
+            self.callbacks[family.prefix] = CallbackSpec(
+                family.prefix, press, roles, family, f"{func.__module__}.{func.__qualname__}")
             return func
 
         return register
+
+    def button_for(self, data: str) -> CallbackSpec | None:
+        """The family registered for button `data` (by its prefix), if any."""
+        return self.callbacks.get(prefix_of(data))
+
+    def button_index(self) -> list[ButtonRow]:
+        """Every registered button family: prefix, data, class, area, fields, roles."""
+        order = [*AREAS, "shared"]
+        specs = sorted(self.callbacks.values(), key=lambda s: (
+            order.index(s.area) if s.area in order else len(order), s.prefix))
+        return [ButtonRow(s.prefix, s.family.shape(), s.family.__name__, s.area,
+                          "; ".join(f"{f.name}: {f.accepts}" + (" (optional)" * f.optional)
+                                    for f in s.family.fields),
+                          _roles_text(s.roles)) for s in specs]
 
     def flow(self, name: str) -> Callable[[Handler], Handler]:
         """Register the handler for text typed while dialog `name` is open."""
@@ -125,6 +168,21 @@ class Registry:
     def _area_index(self, spec: CommandSpec) -> int:
         area = spec.func.__module__.split(".")[1]  # handlers.<area>.<module>
         return AREAS.index(area) if area in AREAS else len(AREAS)
+
+
+def _roles_text(roles: frozenset[Role]) -> str:
+    if roles == EVERYONE:
+        return "everyone"
+    return ", ".join(role.value for role in Role if role in roles)
+
+
+def buttons_markdown(rows: list[ButtonRow]) -> str:
+    """The index of button families as a Markdown table."""
+    lines = ["| Prefix | Data | Class | Area | Fields | Roles |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| `{r.prefix}` | `{r.shape}` | `{r.family}` | {r.area} | {r.fields or '—'} "
+              f"| {r.roles} |" for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 registry = Registry()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-MAX_CALLBACK_BYTES = 64
+MAX_CALLBACK_BYTES = 64  # Telegram's limit on button data; Callback.pack checks it
 
 
 class Kind(StrEnum):
@@ -46,14 +46,10 @@ class ChatRequest:
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: a label and the compact action sent back as callback data."""
+    """An inline button: a label and the data sent back when pressed (a packed Callback)."""
 
     label: str
     action: str
-
-    def __post_init__(self) -> None:
-        if len(self.action.encode("utf-8")) > MAX_CALLBACK_BYTES:
-            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.action!r}")
 
 
 @dataclass

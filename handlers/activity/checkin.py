@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from crm_store.contacts import contacts
-from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
 from crm_store.models import InteractionKind
 from crm_store.sales import activity
+from handlers.activity.buttons import CheckIn
 from handlers.contacts.commands import card_replies
 from handlers.context import Context
-from handlers.picking import callback_id, resolve
+from handlers.general.buttons import Cancel
+from handlers.picking import resolve
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -32,19 +33,15 @@ async def location(req: ChatRequest, ctx: Context) -> list[Reply]:
         return [ctx.text("checkin.no_contacts")]
     dialogs.put(ctx.session, chat_id=req.chat_id, user_id=req.user_id, flow="checkin",
                 data={"lat": lat, "lon": lon})
-    rows = [[Button(c.name[:60], f"ck:{c.id}")] for c in choices]
-    rows.append([ctx.button("button.cancel", "cx")])
+    rows = [[Button(c.name[:60], CheckIn(c.id or 0).pack())] for c in choices]
+    rows.append([ctx.button("button.cancel", Cancel())])
     return [ctx.text("checkin.which", buttons=rows)]
 
 
-@registry.callback("ck")
-async def chosen(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(CheckIn)
+async def chosen(button: CheckIn, ctx: Context) -> list[Reply]:
     """A contact button under a check-in."""
-    contact_id = callback_id(req.callback_data)
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if contact_id is None or state is None or state.flow != "checkin":
-        raise Invalid("error.stale_button")
-    return _check_in(ctx, contact_id, dict(state.data))
+    return _check_in(ctx, button.contact_id, dict(ctx.pending("checkin").data))
 
 
 @registry.flow("checkin")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
 from crm_store.models import InteractionKind
 from crm_store.sales import activity
+from handlers.activity.buttons import LogInteraction
 from handlers.contacts.commands import card_replies
 from handlers.context import Context
-from handlers.picking import ask_about, callback_id, resolve
+from handlers.picking import ask_about, resolve
 from handlers.router import registry
 from handlers.types import ChatRequest, Reply
 
@@ -62,14 +62,11 @@ def _save(ctx: Context, contact_id: int, kind: InteractionKind, text: str) -> li
             *card_replies(ctx, contact_id)]
 
 
-@registry.callback("lg")
-async def log_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(LogInteraction)
+async def log_button(button: LogInteraction, ctx: Context) -> list[Reply]:
     """A Log button on a card: ask for the note text."""
-    contact_id = callback_id(req.callback_data)
-    kind = KIND_WORDS.get(req.callback_data.split(":")[-1])
-    if contact_id is None or kind is None:
-        raise Invalid("error.stale_button")
-    return ask_about(ctx, contact_id, flow="log", step=kind.value, key="log.ask_text",
+    kind = button.kind
+    return ask_about(ctx, button.contact_id, flow="log", step=kind.value, key="log.ask_text",
                      kind=ctx.t.plain(f"kind.{kind.value}"))
 
 

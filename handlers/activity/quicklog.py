@@ -6,15 +6,25 @@ from datetime import datetime
 from typing import Any
 
 from crm_store.contacts import contacts
-from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
 from crm_store.models import InteractionKind
 from crm_store.sales import activity, tasks
+from handlers.activity.buttons import (
+    QuickBack,
+    QuickConfirm,
+    QuickContact,
+    QuickDropFollowUp,
+    QuickEdit,
+    QuickKind,
+    QuickText,
+    QuickUndo,
+)
 from handlers.activity.quicklog_parse import name_tables, parse_quick_log
 from handlers.contacts import views
+from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
+from handlers.general.buttons import Cancel
 from handlers.i18n import Html, escape
-from handlers.picking import callback_id
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -42,10 +52,10 @@ async def free_text(req: ChatRequest, ctx: Context) -> list[Reply]:
     if len(parsed.contact_ids) > 1:
         dialogs.put(ctx.session, chat_id=req.chat_id, user_id=req.user_id, flow=FLOW,
                     step="contact", data=proposal)
-        rows = [[Button(c.name[:60], f"qp:{c.id}")] for c in contacts.recent(
+        rows = [[Button(c.name[:60], QuickContact(c.id or 0).pack())] for c in contacts.recent(
             ctx.session, actor=ctx.member, first=list(parsed.contact_ids),
             limit=len(parsed.contact_ids))]
-        rows.append([ctx.button("button.cancel", "cx")])
+        rows.append([ctx.button("button.cancel", Cancel())])
         return [ctx.text("ql.which_contact", buttons=rows)]
     return _propose(ctx, proposal, edit=False)
 
@@ -65,31 +75,26 @@ def _propose(ctx: Context, proposal: dict[str, Any], *, edit: bool) -> list[Repl
         from crm_store.money import format_money
 
         lines.append(ctx.t("ql.amount", amount=format_money(int(proposal["amount_minor"]))))
-    buttons = [[ctx.button("ql.confirm", "qc"), ctx.button("ql.edit", "qe"),
-                ctx.button("button.cancel", "cx")]]
+    buttons = [[ctx.button("ql.confirm", QuickConfirm()), ctx.button("ql.edit", QuickEdit()),
+                ctx.button("button.cancel", Cancel())]]
     return [Reply(Html("\n".join(lines)), buttons=buttons, edit=edit)]
 
 
 def _open_proposal(ctx: Context) -> dict[str, Any]:
-    state = dialogs.get(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
-    if state is None or state.flow != FLOW:
-        raise Invalid("error.stale_button")
-    return dict(state.data)
+    return dict(ctx.pending(FLOW).data)
 
 
-@registry.callback("qp")
-async def pick_contact(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickContact)
+async def pick_contact(button: QuickContact, ctx: Context) -> list[Reply]:
     """Several contacts were named: this is the one meant."""
-    contact_id = callback_id(req.callback_data)
     proposal = _open_proposal(ctx)
-    if contact_id is None:
-        raise Invalid("error.stale_button")
-    return _propose(ctx, {**proposal, "contact_id": contact_id}, edit=True)
+    return _propose(ctx, {**proposal, "contact_id": button.contact_id}, edit=True)
 
 
-@registry.callback("qc")
-async def confirm(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickConfirm)
+async def confirm(button: QuickConfirm, ctx: Context) -> list[Reply]:
     """Write what the proposal says; offer Undo."""
+    req = ctx.req
     proposal = _open_proposal(ctx)
     contact_id = int(proposal["contact_id"])
     item = activity.log_interaction(
@@ -105,65 +110,60 @@ async def confirm(req: ChatRequest, ctx: Context) -> list[Reply]:
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     key = "ql.saved_with_task" if task_id else "ql.saved"
     return [Reply(ctx.t(key, kind=ctx.t.plain(f"kind.{proposal['kind']}")), edit=True,
-                  buttons=[[ctx.button("ql.undo", f"qu:{item.id}:{task_id}"),
-                            ctx.button("ql.open_card", f"ct:{contact_id}")]])]
+                  buttons=[[ctx.button("ql.undo", QuickUndo(item.id or 0, task_id)),
+                            ctx.button("ql.open_card", OpenContact(contact_id))]])]
 
 
-@registry.callback("qu")
-async def undo(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickUndo)
+async def undo(button: QuickUndo, ctx: Context) -> list[Reply]:
     """Remove what a confirmed quick log wrote."""
-    interaction_id, task_id = callback_id(req.callback_data), callback_id(req.callback_data, 2)
-    if interaction_id is None or task_id is None:
-        raise Invalid("error.stale_button")
-    activity.undo_interaction(ctx.session, actor=ctx.member, interaction_id=interaction_id)
-    if task_id:
-        tasks.cancel_task(ctx.session, actor=ctx.member, task_id=task_id)
+    activity.undo_interaction(ctx.session, actor=ctx.member,
+                              interaction_id=button.interaction_id)
+    if button.task_id:
+        tasks.cancel_task(ctx.session, actor=ctx.member, task_id=button.task_id)
     return [Reply(ctx.t("ql.undone"), edit=True)]
 
 
-KIND_BUTTONS = ("call", "visit", "meeting", "message", "email", "note")
+KIND_BUTTONS = tuple(InteractionKind)  # call, visit, meeting, message, email, note
 
 
-@registry.callback("qe")
-async def edit(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickEdit)
+async def edit(button: QuickEdit, ctx: Context) -> list[Reply]:
     """Offer what can change: the kind, the text, the follow-up."""
     proposal = _open_proposal(ctx)
-    kinds = [Button(ctx.t.plain(f"kind.{k}"), f"qk:{k}") for k in KIND_BUTTONS]
-    rows = [kinds[:3], kinds[3:], [ctx.button("ql.change_text", "qt")]]
+    kinds = [Button(ctx.t.plain(f"kind.{k.value}"), QuickKind(k).pack()) for k in KIND_BUTTONS]
+    rows = [kinds[:3], kinds[3:], [ctx.button("ql.change_text", QuickText())]]
     if proposal.get("follow_up_at"):
-        rows.append([ctx.button("ql.drop_follow_up", "qf")])
-    rows.append([ctx.button("ql.back", "qb")])
+        rows.append([ctx.button("ql.drop_follow_up", QuickDropFollowUp())])
+    rows.append([ctx.button("ql.back", QuickBack())])
     return [Reply(ctx.t("ql.what_to_change"), buttons=rows, edit=True)]
 
 
-@registry.callback("qk")
-async def set_kind(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickKind)
+async def set_kind(button: QuickKind, ctx: Context) -> list[Reply]:
     """Change the kind of interaction."""
-    kind = req.callback_data.partition(":")[2]
-    if kind not in KIND_BUTTONS:
-        raise Invalid("error.stale_button")
-    return _propose(ctx, {**_open_proposal(ctx), "kind": kind}, edit=True)
+    return _propose(ctx, {**_open_proposal(ctx), "kind": button.kind.value}, edit=True)
 
 
-@registry.callback("qf")
-async def drop_follow_up(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickDropFollowUp)
+async def drop_follow_up(button: QuickDropFollowUp, ctx: Context) -> list[Reply]:
     """Keep the note, skip the follow-up."""
     return _propose(ctx, {**_open_proposal(ctx), "follow_up_at": None}, edit=True)
 
 
-@registry.callback("qb")
-async def back(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickBack)
+async def back(button: QuickBack, ctx: Context) -> list[Reply]:
     """Back to the proposal."""
     return _propose(ctx, _open_proposal(ctx), edit=True)
 
 
-@registry.callback("qt")
-async def ask_text(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(QuickText)
+async def ask_text(button: QuickText, ctx: Context) -> list[Reply]:
     """Ask for the note text anew."""
     proposal = _open_proposal(ctx)
-    dialogs.put(ctx.session, chat_id=req.chat_id, user_id=req.user_id, flow=FLOW, step="text",
-                data=proposal)
-    return [ctx.text("ql.type_text", buttons=[[ctx.button("button.cancel", "cx")]])]
+    dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=FLOW,
+                step="text", data=proposal)
+    return [ctx.text("ql.type_text", buttons=[[ctx.button("button.cancel", Cancel())]])]
 
 
 @registry.flow(FLOW)

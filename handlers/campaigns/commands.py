@@ -12,10 +12,19 @@ from crm_store.messaging import dialogs
 from crm_store.outreach import campaign_results, campaigns
 from crm_store.outreach.campaigns import Audience, CampaignSpec
 from handlers.campaigns import views
+from handlers.campaigns.buttons import (
+    OUTCOME_CODES,
+    CampaignReport,
+    ConfirmCampaign,
+    DraftsPage,
+    FormChoice,
+    MarkOutcome,
+)
+from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
+from handlers.general.buttons import Cancel
 from handlers.i18n import Translator
 from handlers.orders.views import local_date
-from handlers.picking import callback_id
 from handlers.router import MANAGERS, registry
 from handlers.types import Button, ChatRequest, Reply
 from handlers.when import parse_when
@@ -28,7 +37,6 @@ KEYWORDS = {"segment": "segment", "分群": "segment", "tier": "tier", "等级":
             "stage": "stage", "阶段": "stage", "birthday": "birthday_month",
             "生日": "birthday_month"}
 EVERYONE_WORDS = {"all", "everyone", "全部", "所有", "-"}
-OUTCOME_CODES = {"c": "contacted", "r": "responded", "n": "not_interested", "s": "skipped"}
 DEFAULT_TIMING = {"days": 30, "window": 30, "control": 0}
 # "30 45 10", optionally followed by a start: "from 2026-11-05", "从下周一", "starting monday".
 TIMING = re.compile(r"(\d{1,4})\s+(\d{1,4})\s+(\d{1,4})"
@@ -96,13 +104,14 @@ def _ask(ctx: Context, step: str, data: dict[str, Any], *, before: list[Reply] |
          ) -> list[Reply]:
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=FLOW,
                 step=step, data=data)
-    cancel = [ctx.button("button.cancel", "cx")]
+    cancel = [ctx.button("button.cancel", Cancel())]
     if step == "channel":
-        choices = [ctx.button(f"campaign.channel.{c}", f"cf:ch:{c}") for c in campaigns.CHANNELS]
+        choices = [ctx.button(f"campaign.channel.{c}", FormChoice("ch", c))
+                   for c in campaigns.CHANNELS]
         rows = [choices[:3], choices[3:], cancel]
         return [*(before or []), ctx.text("campaign.ask_channel", buttons=rows)]
     if step == "timing":
-        rows = [[ctx.button("campaign.button_defaults", "cf:def")], cancel]
+        rows = [[ctx.button("campaign.button_defaults", FormChoice("def"))], cancel]
         return [*(before or []), ctx.text("campaign.ask_timing", buttons=rows)]
     key = {"name": "campaign.ask_name", "audience": "campaign.ask_audience",
            "template": "campaign.ask_template"}[step]
@@ -206,35 +215,30 @@ def _preview(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     shown = dict(data, template=data.get("template") or ctx.t.raw("campaign.default_template"),
                  start=start.isoformat(),
                  end=(start + timedelta(days=int(data["days"]))).isoformat())
-    rows = [[ctx.button("campaign.button_confirm", "cc"), ctx.button("button.cancel", "cx")]]
+    rows = [[ctx.button("campaign.button_confirm", ConfirmCampaign()),
+             ctx.button("button.cancel", Cancel())]]
     return [ctx.html(views.preview(shown, count, ctx.t), rows)]
 
 
 def _form(ctx: Context, step: str) -> dict[str, Any]:
-    state = dialogs.get(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
-    if state is None or state.flow != FLOW or state.step != step:
-        raise Invalid("error.stale_button")
-    return dict(state.data)
+    return dict(ctx.pending(FLOW, step=step).data)
 
 
-@registry.callback("cf", roles=MANAGERS)
-async def form_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(FormChoice, roles=MANAGERS)
+async def form_button(button: FormChoice, ctx: Context) -> list[Reply]:
     """A channel or the default timing pressed in the campaign form."""
-    parts = req.callback_data.split(":")
-    if parts[1:2] == ["ch"] and len(parts) == 3:
-        return _channel(ctx, _form(ctx, "channel"), parts[2])
-    if parts[1:] == ["def"]:
-        form = _form(ctx, "timing")
-        form.pop("start", None)
-        return _preview(ctx, {**form, **DEFAULT_TIMING})
-    raise Invalid("error.stale_button")
+    if button.channel is not None:
+        return _channel(ctx, _form(ctx, "channel"), button.channel)
+    form = _form(ctx, "timing")
+    form.pop("start", None)
+    return _preview(ctx, {**form, **DEFAULT_TIMING})
 
 
-@registry.callback("cc", roles=MANAGERS)
-async def confirm(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ConfirmCampaign, roles=MANAGERS)
+async def confirm(button: ConfirmCampaign, ctx: Context) -> list[Reply]:
     """Confirm: create the campaign and give each target to its owner."""
     data = _form(ctx, "confirm")
-    dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    dialogs.clear(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
     created = campaigns.create_campaign(ctx.session, actor=ctx.member, spec=_spec(ctx, data),
                                         now=ctx.now)
     found = campaign_results.evaluate(ctx.session, actor=ctx.member, campaign_id=created.id or 0)
@@ -243,7 +247,8 @@ async def confirm(req: ChatRequest, ctx: Context) -> list[Reply]:
     reply = ctx.text(key, name=created.name, reached=found.total.targets,
                      reps=len(found.per_rep), held=found.control.targets,
                      start=local_date(created.starts_at, ctx.tz),
-                     buttons=[[ctx.button("campaigns.button_report", f"ce:{created.id}",
+                     buttons=[[ctx.button("campaigns.button_report",
+                                          CampaignReport(created.id or 0),
                                           name=created.name[:40])]])
     reply.edit = True
     return [reply]
@@ -260,8 +265,9 @@ async def campaign_list(req: ChatRequest, ctx: Context) -> list[Reply]:
         return [ctx.text("campaigns.none")]
     counts = campaigns.target_counts(ctx.session, actor=ctx.member,
                                      campaign_ids=[c.id or 0 for c in every])
-    rows = [[ctx.button("campaigns.button_drafts", f"cg:{c.id}:0", name=c.name[:40]),
-             ctx.button("campaigns.button_report", f"ce:{c.id}", name=c.name[:40])]
+    rows = [[ctx.button("campaigns.button_drafts", DraftsPage(c.id or 0, 0), name=c.name[:40]),
+             ctx.button("campaigns.button_report", CampaignReport(c.id or 0),
+                        name=c.name[:40])]
             for c in every[:10]]
     return [ctx.html(views.campaign_list(every, counts, ctx.t, ctx.tz, ctx.now), rows)]
 
@@ -271,13 +277,10 @@ def _evaluation(ctx: Context, campaign_id: int) -> Reply:
     return ctx.html(views.evaluation(found, ctx.t, ctx.tz))
 
 
-@registry.callback("ce")
-async def report_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(CampaignReport)
+async def report_button(button: CampaignReport, ctx: Context) -> list[Reply]:
     """A campaign's results from a button."""
-    campaign_id = callback_id(req.callback_data)
-    if campaign_id is None:
-        raise Invalid("error.stale_button")
-    return [_evaluation(ctx, campaign_id)]
+    return [_evaluation(ctx, button.campaign_id)]
 
 
 def _drafts(ctx: Context, campaign_id: int, offset: int) -> Reply:
@@ -291,41 +294,33 @@ def _drafts(ctx: Context, campaign_id: int, offset: int) -> Reply:
             return _drafts(ctx, campaign_id, 0)
         return ctx.text("drafts.none", name=page.campaign.name)
     target = page.drafts[0].target
-    outcomes = [ctx.button(f"drafts.button.{name}", f"co:{target.id}:{code}:{offset}")
+    outcomes = [ctx.button(f"drafts.button.{name}", MarkOutcome(target.id or 0, code, offset))
                 for code, name in OUTCOME_CODES.items()]
     nav = []
     if offset:
-        nav.append(ctx.button("drafts.prev", f"cg:{campaign_id}:{offset - 1}"))
+        nav.append(ctx.button("drafts.prev", DraftsPage(campaign_id, offset - 1)))
     if offset + 1 < page.total:
-        nav.append(ctx.button("drafts.next", f"cg:{campaign_id}:{offset + 1}"))
+        nav.append(ctx.button("drafts.next", DraftsPage(campaign_id, offset + 1)))
     rows: list[list[Button]] = [outcomes[:2], outcomes[2:]]
     rows += [nav] if nav else []
-    rows.append([ctx.button("button.open", f"ct:{target.contact_id}",
+    rows.append([ctx.button("button.open", OpenContact(target.contact_id),
                             name=page.drafts[0].contact.name[:40])])
     return ctx.html(views.draft(page, ctx.t), rows)
 
 
-@registry.callback("cg")
-async def drafts_page(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(DraftsPage)
+async def drafts_page(button: DraftsPage, ctx: Context) -> list[Reply]:
     """Another of the rep's targets in a campaign."""
-    campaign_id, offset = callback_id(req.callback_data), callback_id(req.callback_data, 2)
-    if campaign_id is None or offset is None:
-        raise Invalid("error.stale_button")
-    reply = _drafts(ctx, campaign_id, offset)
+    reply = _drafts(ctx, button.campaign_id, button.offset)
     reply.edit = True
     return [reply]
 
 
-@registry.callback("co")
-async def outcome_pressed(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(MarkOutcome)
+async def outcome_pressed(button: MarkOutcome, ctx: Context) -> list[Reply]:
     """Contacted / Responded / Not interested / Skip: save it, show the next to do."""
-    parts = req.callback_data.split(":")
-    target_id, offset = callback_id(req.callback_data), callback_id(req.callback_data, 3)
-    outcome = OUTCOME_CODES.get(parts[2]) if len(parts) == 4 else None
-    if target_id is None or offset is None or outcome is None:
-        raise Invalid("error.stale_button")
-    target = campaigns.mark(ctx.session, actor=ctx.member, target_id=target_id, outcome=outcome,
-                            now=ctx.now)
-    reply = _drafts(ctx, target.campaign_id, offset)
+    target = campaigns.mark(ctx.session, actor=ctx.member, target_id=button.target_id,
+                            outcome=OUTCOME_CODES[button.outcome], now=ctx.now)
+    reply = _drafts(ctx, target.campaign_id, button.offset)
     reply.edit, reply.toast = True, ctx.t.plain("drafts.saved")
     return [reply]

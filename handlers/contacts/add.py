@@ -11,8 +11,10 @@ from crm_store.contacts.contacts import DuplicateSuspected, NewContact
 from crm_store.contacts.normalize import looks_like_phone, normalise_email, normalise_phone
 from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
+from handlers.contacts.buttons import CreateAnyway, OpenContact, SkipField
 from handlers.contacts.commands import card_replies
 from handlers.context import Context
+from handlers.general.buttons import Cancel
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -45,8 +47,8 @@ def parse_add_line(text: str) -> NewContact:
 def _ask(ctx: Context, step: str) -> Reply:
     buttons: list[list[Button]] = []
     if step != "name":
-        buttons.append([ctx.button("button.skip", "fs")])
-    buttons.append([ctx.button("button.cancel", "cx")])
+        buttons.append([ctx.button("button.skip", SkipField())])
+    buttons.append([ctx.button("button.cancel", Cancel())])
     return ctx.text(f"add.ask_{step}", buttons=buttons)
 
 
@@ -57,16 +59,14 @@ async def add_step(req: ChatRequest, ctx: Context) -> list[Reply]:
     return _advance(ctx, "" if value == "-" else value)
 
 
-@registry.callback("fs")
-async def skip_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(SkipField)
+async def skip_button(button: SkipField, ctx: Context) -> list[Reply]:
     """Skip the current optional field of the form."""
     return _advance(ctx, "")
 
 
 def _advance(ctx: Context, value: str) -> list[Reply]:
-    state = dialogs.get(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
-    if state is None or state.flow != "add":
-        return [Reply(ctx.t("error.stale_button"), toast=ctx.t.plain("error.stale_button"))]
+    state = ctx.pending("add")
     step, data = state.step, dict(state.data)
     if step == "name" and not value:
         return [_ask(ctx, "name")]
@@ -114,19 +114,17 @@ def _duplicate_prompt(ctx: Context, data: NewContact, dup: DuplicateSuspected) -
     for match in dup.matches:
         if match.id in dup.visible_ids:
             lines.append(ctx.t("add.duplicate_line", name=match.name, phone=match.phone or "—"))
-            rows.append([ctx.button("button.open", f"ct:{match.id}", name=match.name)])
+            rows.append([ctx.button("button.open", OpenContact(match.id or 0), name=match.name)])
         else:
             lines.append(ctx.t("add.duplicate_hidden"))
-    rows.append([ctx.button("button.create_anyway", "dup"), ctx.button("button.cancel", "cx")])
+    rows.append([ctx.button("button.create_anyway", CreateAnyway()),
+                 ctx.button("button.cancel", Cancel())])
     return [ctx.html("\n".join(lines), rows)]
 
 
-@registry.callback("dup")
-async def create_anyway(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(CreateAnyway)
+async def create_anyway(button: CreateAnyway, ctx: Context) -> list[Reply]:
     """Create the contact the duplicate check held back."""
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if state is None or state.flow != "dup":
-        return [Reply(ctx.t("error.stale_button"), toast=ctx.t.plain("error.stale_button"))]
-    data = NewContact(**state.data)
-    dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    data = NewContact(**ctx.pending("dup").data)
+    dialogs.clear(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
     return _create(ctx, data, force=True)

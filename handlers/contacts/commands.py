@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from crm_store.contacts import contacts
 from crm_store.contacts.contacts import EDITABLE_FIELDS
-from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
+from crm_store.models import InteractionKind
+from handlers.activity.buttons import LogInteraction
 from handlers.contacts import views
+from handlers.contacts.buttons import EditContact, EditField, OpenContact
 from handlers.context import Context
-from handlers.picking import ask_about, callback_id, resolve
+from handlers.general.buttons import Cancel
+from handlers.picking import ask_about, resolve
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -27,7 +30,8 @@ async def find(req: ChatRequest, ctx: Context) -> list[Reply]:
     company_ids = {c.company_id for c, _ in hits if c.company_id}
     companies = contacts.company_names(ctx.session, company_ids)
     text = views.search_results(hits, companies, ctx.t, query[:60])
-    rows = [[Button(f"{n}. {c.name}"[:60], f"ct:{c.id}")] for n, (c, _) in enumerate(hits, 1)]
+    rows = [[Button(f"{n}. {c.name}"[:60], OpenContact(c.id or 0).pack())]
+            for n, (c, _) in enumerate(hits, 1)]
     return [ctx.html(text, rows)]
 
 
@@ -45,26 +49,24 @@ async def _card_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Re
     return card_replies(ctx, contact_id)
 
 
-@registry.callback("ct")
-async def card_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(OpenContact)
+async def card_button(button: OpenContact, ctx: Context) -> list[Reply]:
     """Open a contact's card from a button."""
-    contact_id = callback_id(req.callback_data)
-    if contact_id is None:
-        raise Invalid("error.stale_button")
-    return card_replies(ctx, contact_id)
+    return card_replies(ctx, button.contact_id)
 
 
 def card_replies(ctx: Context, contact_id: int) -> list[Reply]:
     """The card and its action buttons."""
     card = contacts.card(ctx.session, actor=ctx.member, contact_id=contact_id)
-    cid = card.contact.id
+    cid = card.contact.id or 0
     extra = [section(ctx, card.contact) for section in registry.card_sections]
     text = views.contact_card(card, ctx.t, ctx.tz, [block for block in extra if block])
     area_buttons = [b for make in registry.card_buttons for b in make(ctx, card.contact)]
     buttons = [
-        [ctx.button("button.log_call", f"lg:{cid}:call"),
-         ctx.button("button.log_visit", f"lg:{cid}:visit")],
-        [ctx.button("button.log_note", f"lg:{cid}:note"), ctx.button("button.edit", f"ed:{cid}")],
+        [ctx.button("button.log_call", LogInteraction(cid, InteractionKind.CALL)),
+         ctx.button("button.log_visit", LogInteraction(cid, InteractionKind.VISIT))],
+        [ctx.button("button.log_note", LogInteraction(cid, InteractionKind.NOTE)),
+         ctx.button("button.edit", EditContact(cid))],
         *[area_buttons[i : i + 2] for i in range(0, len(area_buttons), 2)],
     ]
     return [ctx.html(text, buttons)]
@@ -108,31 +110,24 @@ async def _edit_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Re
     return _field_buttons(ctx, contact_id, edit=False)
 
 
-@registry.callback("ed")
-async def edit_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(EditContact)
+async def edit_button(button: EditContact, ctx: Context) -> list[Reply]:
     """The Edit button on a card: choose a field."""
-    contact_id = callback_id(req.callback_data)
-    if contact_id is None:
-        raise Invalid("error.stale_button")
-    return _field_buttons(ctx, contact_id, edit=False)
+    return _field_buttons(ctx, button.contact_id, edit=False)
 
 
 def _field_buttons(ctx: Context, contact_id: int, *, edit: bool) -> list[Reply]:
     contact = contacts.get_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
-    labels = [ctx.button(f"card.{f}", f"ef:{contact_id}:{f}") for f in EDITABLE_FIELDS]
+    labels = [ctx.button(f"card.{f}", EditField(contact_id, f)) for f in EDITABLE_FIELDS]
     rows = [labels[i : i + 3] for i in range(0, len(labels), 3)]
-    rows.append([ctx.button("button.cancel", "cx")])
+    rows.append([ctx.button("button.cancel", Cancel())])
     return [ctx.text("edit.choose_field", name=contact.name, buttons=rows)]
 
 
-@registry.callback("ef")
-async def field_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(EditField)
+async def field_button(button: EditField, ctx: Context) -> list[Reply]:
     """A field was chosen: ask for the new value."""
-    contact_id = callback_id(req.callback_data)
-    field = req.callback_data.split(":")[-1]
-    if contact_id is None or field not in EDITABLE_FIELDS:
-        raise Invalid("error.stale_button")
-    return _ask_value(ctx, contact_id, field)
+    return _ask_value(ctx, button.contact_id, button.field)
 
 
 def _ask_value(ctx: Context, contact_id: int, field: str) -> list[Reply]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from crm_store.contacts import contacts
 from crm_store.errors import Invalid
@@ -12,8 +12,19 @@ from crm_store.models import Contact, DealStatus
 from crm_store.sales import deals, pipeline
 from handlers.context import Context
 from handlers.deals import views
+from handlers.deals.buttons import (
+    SKIP_CLOSE_DATE,
+    CloseDate,
+    LoseDeal,
+    MoveStage,
+    NewDeal,
+    OpenDeal,
+    PickDeal,
+    WinDeal,
+)
+from handlers.general.buttons import Cancel
 from handlers.i18n import Html
-from handlers.picking import ask_about, callback_id, resolve
+from handlers.picking import ask_about, resolve
 from handlers.router import ADMINS, registry
 from handlers.types import Button, ChatRequest, Reply
 from handlers.when import parse_when
@@ -50,7 +61,7 @@ def _close_date(ctx: Context, text: str) -> date:
 
 
 def _cancel(ctx: Context) -> list[list[Button]]:
-    return [[ctx.button("button.cancel", "cx")]]
+    return [[ctx.button("button.cancel", Cancel())]]
 
 
 @registry.command("deal", help_key="help.deal")
@@ -94,10 +105,10 @@ async def _form_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Re
     return ask_about(ctx, contact_id, flow="deal", step="title", key="deal.ask_title")
 
 
-@registry.callback("dn")
-async def new_deal_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(NewDeal)
+async def new_deal_button(button: NewDeal, ctx: Context) -> list[Reply]:
     """'New deal' on a contact card: the /deal form with the contact chosen."""
-    return ask_about(ctx, _id(req), flow="deal", step="title", key="deal.ask_title")
+    return ask_about(ctx, button.contact_id, flow="deal", step="title", key="deal.ask_title")
 
 
 @registry.flow("deal")
@@ -123,15 +134,8 @@ async def deal_form(req: ChatRequest, ctx: Context) -> list[Reply]:
 def _form_next(ctx: Context, step: str, data: dict[str, Any]) -> list[Reply]:
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow="deal",
                 step=step, data=data)
-    skip = [[ctx.button("button.skip", "dk:0")]] if step == "close" else []
+    skip = [[ctx.button("button.skip", SKIP_CLOSE_DATE)]] if step == "close" else []
     return [ctx.text(f"deal.ask_{step}", buttons=skip + _cancel(ctx))]
-
-
-def _id(req: ChatRequest) -> int:
-    found = callback_id(req.callback_data)
-    if found is None:
-        raise Invalid("error.stale_button")
-    return found
 
 
 def _card(ctx: Context, deal_id: int, *, edit: bool = False, toast: str | None = None
@@ -143,16 +147,16 @@ def _card(ctx: Context, deal_id: int, *, edit: bool = False, toast: str | None =
     return [reply]
 
 
-@registry.callback("dc")
-async def card_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(OpenDeal)
+async def card_button(button: OpenDeal, ctx: Context) -> list[Reply]:
     """Open a deal's card."""
-    return _card(ctx, _id(req))
+    return _card(ctx, button.deal_id)
 
 
-@registry.callback("dm")
-async def move_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(MoveStage)
+async def move_button(button: MoveStage, ctx: Context) -> list[Reply]:
     """A stage button on the deal card: move the deal there ('lost' asks for the reason)."""
-    deal_id, stage = _id(req), req.callback_data.split(":")[-1]
+    deal_id, stage = button.deal_id, button.stage
     if stage == pipeline.LOST:
         return _ask_deal(ctx, deal_id, "deal_lost", "deal.ask_reason")
     moved = deals.move_stage(ctx.session, actor=ctx.member, deal_id=deal_id, stage=stage,
@@ -161,10 +165,10 @@ async def move_button(req: ChatRequest, ctx: Context) -> list[Reply]:
                  toast=ctx.t.plain("deal.moved", stage=views.stage_name(moved.stage, ctx.t)))
 
 
-@registry.callback("dw")
-async def won_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(WinDeal)
+async def won_button(button: WinDeal, ctx: Context) -> list[Reply]:
     """The Won button on the deal card."""
-    return _won(ctx, _id(req))
+    return _won(ctx, button.deal_id)
 
 
 def _won(ctx: Context, deal_id: int) -> list[Reply]:
@@ -172,22 +176,19 @@ def _won(ctx: Context, deal_id: int) -> list[Reply]:
     return [ctx.text("deal.won", title=won.title, amount=views.money(won)), *_card(ctx, deal_id)]
 
 
-@registry.callback("dx")
-async def lost_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(LoseDeal)
+async def lost_button(button: LoseDeal, ctx: Context) -> list[Reply]:
     """The Lost button on the deal card: ask why."""
-    return _ask_deal(ctx, _id(req), "deal_lost", "deal.ask_reason")
+    return _ask_deal(ctx, button.deal_id, "deal_lost", "deal.ask_reason")
 
 
-@registry.callback("dk")
-async def close_date_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(CloseDate)
+async def close_date_button(button: CloseDate, ctx: Context) -> list[Reply]:
     """'Set close date' on the card (dk:<deal>), or Skip in the /deal form (dk:0)."""
-    deal_id = _id(req)
-    if deal_id:
-        return _ask_deal(ctx, deal_id, "deal_close", "deal.ask_close_date")
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if state is None or state.flow != "deal" or state.step != "close":
-        raise Invalid("error.stale_button")
-    dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    if button.deal_id:
+        return _ask_deal(ctx, button.deal_id, "deal_close", "deal.ask_close_date")
+    state = ctx.pending("deal", step="close")
+    dialogs.clear(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
     return _create(ctx, int(state.data["contact_id"]), dict(state.data) | {"close": None})
 
 
@@ -262,23 +263,22 @@ async def lost(req: ChatRequest, ctx: Context) -> list[Reply]:
     return _choose(ctx, found, "deal.choose_lost", "l")
 
 
-def _choose(ctx: Context, found: list, key: str, verb: str) -> list[Reply]:
+def _choose(ctx: Context, found: list, key: str, verb: Literal["w", "l"]) -> list[Reply]:
     if not found:
         return [ctx.text("deal.none_open")]
     names = deals.contact_names(ctx.session, {d.contact_id for d in found})
     text = Html("\n".join([ctx.t(key), *views.more_line(len(found), ctx.t)]))
-    return [ctx.html(text, views.deal_buttons(found, names, f"dp:{{id}}:{verb}") + _cancel(ctx))]
+    buttons = views.deal_buttons(found, names, lambda deal_id: PickDeal(deal_id, verb))
+    return [ctx.html(text, buttons + _cancel(ctx))]
 
 
-@registry.callback("dp")
-async def picked_deal(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(PickDeal)
+async def picked_deal(button: PickDeal, ctx: Context) -> list[Reply]:
     """A deal chosen for /won (dp:<id>:w) or /lost (dp:<id>:l; the reason waits in a dialog)."""
-    deal_id, verb = _id(req), req.callback_data.split(":")[-1]
-    if verb == "w":
+    deal_id = button.deal_id
+    if button.verb == "w":
         return _won(ctx, deal_id)
-    if verb != "l":
-        raise Invalid("error.stale_button")
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    state = dialogs.get(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
     reason = state.data.get("reason") if state and state.flow == "deal_pick" else None
     if reason:
         return _lost(ctx, deal_id, reason)
@@ -318,5 +318,5 @@ def contact_deal_buttons(ctx: Context, contact: Contact) -> list[Button]:
     """'New deal' and the contact's newest open deals on the contact card."""
     found = deals.list_open(ctx.session, actor=ctx.member, contact_id=contact.id,
                             limit=CARD_DEAL_BUTTONS)
-    return [ctx.button("deal.button_new", f"dn:{contact.id}"),
-            *[Button(f"💼 {d.title}"[:60], f"dc:{d.id}") for d in found]]
+    return [ctx.button("deal.button_new", NewDeal(contact.id or 0)),
+            *[Button(f"💼 {d.title}"[:60], OpenDeal(d.id or 0).pack()) for d in found]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,10 @@ from crm_store.models import Deal, DealStatus
 from crm_store.money import format_money, parse_amount
 from crm_store.sales.deals import DealCard, StageGroup, weighted_amount
 from crm_store.sales.pipeline import Stage
+from handlers.callbacks import Callback
+from handlers.contacts.buttons import OpenContact
 from handlers.contacts.views import local_time
+from handlers.deals.buttons import CloseDate, LoseDeal, MoveStage, OpenDeal, WinDeal
 from handlers.i18n import CATALOGS, Html, Translator
 from handlers.types import Button
 
@@ -116,16 +120,17 @@ def deal_card(card: DealCard, t: Translator, tz: ZoneInfo, now: datetime) -> Htm
 def card_buttons(card: DealCard, t: Translator) -> list[list[Button]]:
     """Move buttons for the other open stages, Won, Lost, close date, and the contact."""
     deal, rows = card.deal, []
+    deal_id = deal.id or 0
     if deal.status == DealStatus.OPEN:
         moves = [Button(t.plain("deal.button_move", stage=stage_name(s.key, t))[:LABEL],
-                        f"dm:{deal.id}:{s.key}")
+                        MoveStage(deal_id, s.key).pack())
                  for s in card.open_stages if s.key != deal.stage]
         rows += [moves[i : i + 2] for i in range(0, len(moves), 2)]
-        rows.append([Button(t.plain("deal.button_won"), f"dw:{deal.id}"),
-                     Button(t.plain("deal.button_lost"), f"dx:{deal.id}")])
-        rows.append([Button(t.plain("deal.button_close"), f"dk:{deal.id}")])
+        rows.append([Button(t.plain("deal.button_won"), WinDeal(deal_id).pack()),
+                     Button(t.plain("deal.button_lost"), LoseDeal(deal_id).pack())])
+        rows.append([Button(t.plain("deal.button_close"), CloseDate(deal_id).pack())])
     rows.append([Button(t.plain("deal.button_contact", name=card.contact.name)[:LABEL],
-                        f"ct:{card.contact.id}")])
+                        OpenContact(card.contact.id or 0).pack())])
     return rows
 
 
@@ -135,10 +140,10 @@ def deal_label(deal: Deal, contact: str) -> str:
 
 
 def deal_buttons(
-    deals: list[Deal], names: dict[int, str], action: str = "dc:{id}"
+    deals: list[Deal], names: dict[int, str], action: Callable[[int], Callback] = OpenDeal
 ) -> list[list[Button]]:
     """One button per deal (at most MAX_BUTTONS), opening it or acting on it."""
-    return [[Button(deal_label(d, names.get(d.contact_id, "?")), action.format(id=d.id))]
+    return [[Button(deal_label(d, names.get(d.contact_id, "?")), action(d.id or 0).pack())]
             for d in deals[:MAX_BUTTONS]]
 
 

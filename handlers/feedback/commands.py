@@ -12,10 +12,13 @@ from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
 from crm_store.models import Contact, FeedbackKind, Member, Role
 from crm_store.sales import feedback
+from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
 from handlers.feedback import views
+from handlers.feedback.buttons import ComplaintsPage, ResolveFeedback, Severity
+from handlers.general.buttons import Cancel
 from handlers.i18n import Html
-from handlers.picking import callback_id, resolve
+from handlers.picking import resolve
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -121,16 +124,14 @@ def _save(ctx: Context, contact_id: int, kind: FeedbackKind, text: str,
     return [reply]
 
 
-@registry.callback("fv")
-async def severity_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(Severity)
+async def severity_button(button: Severity, ctx: Context) -> list[Reply]:
     """A severity button under a pending complaint: save it."""
-    contact_id, severity = callback_id(req.callback_data), req.callback_data.split(":")[-1]
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if (state is None or state.flow != "fb_sev" or severity not in feedback.SEVERITIES
-            or contact_id is None or state.data.get("contact_id") != contact_id):
-        raise Invalid("error.stale_button")
+    req, contact_id = ctx.req, button.contact_id
+    state = ctx.pending("fb_sev", contact_id=contact_id)
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    return _save(ctx, contact_id, FeedbackKind.COMPLAINT, state.data["text"], severity, edit=True)
+    return _save(ctx, contact_id, FeedbackKind.COMPLAINT, state.data["text"], button.severity,
+                 edit=True)
 
 
 @registry.flow("fb_sev")
@@ -195,13 +196,10 @@ async def resolve_command(req: ChatRequest, ctx: Context) -> list[Reply]:
     return _resolve(ctx, int(raw), parts[1])
 
 
-@registry.callback("fr")
-async def resolve_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ResolveFeedback)
+async def resolve_button(button: ResolveFeedback, ctx: Context) -> list[Reply]:
     """The Resolve button in /complaints: ask how it was resolved."""
-    feedback_id = callback_id(req.callback_data)
-    if feedback_id is None:
-        raise Invalid("error.stale_button")
-    return _ask_resolution(ctx, feedback_id)
+    return _ask_resolution(ctx, button.feedback_id)
 
 
 def _ask_resolution(ctx: Context, feedback_id: int) -> list[Reply]:
@@ -210,7 +208,7 @@ def _ask_resolution(ctx: Context, feedback_id: int) -> list[Reply]:
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow="fb_res",
                 data={"feedback_id": feedback_id})
     return [ctx.text("feedback.ask_resolution", id=feedback_id, name=contact.name,
-                     buttons=[[ctx.button("button.cancel", "cx")]])]
+                     buttons=[[ctx.button("button.cancel", Cancel())]])]
 
 
 @registry.flow("fb_res")
@@ -235,13 +233,10 @@ async def complaints(req: ChatRequest, ctx: Context) -> list[Reply]:
     return _complaints_page(ctx, 0)
 
 
-@registry.callback("fc")
-async def complaints_page(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ComplaintsPage)
+async def complaints_page(button: ComplaintsPage, ctx: Context) -> list[Reply]:
     """Previous / Next in the complaints list."""
-    number = callback_id(req.callback_data)
-    if number is None:
-        raise Invalid("error.stale_button")
-    replies = _complaints_page(ctx, number)
+    replies = _complaints_page(ctx, button.page)
     replies[0].edit = True
     return replies
 
@@ -273,4 +268,4 @@ def _names(ctx: Context, contact_id: int, owner_id: int) -> tuple[Contact, str]:
 
 
 def _open(ctx: Context, contact: Contact) -> Button:
-    return ctx.button("button.open", f"ct:{contact.id}", name=contact.name[:40])
+    return ctx.button("button.open", OpenContact(contact.id or 0), name=contact.name[:40])

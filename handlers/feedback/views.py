@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from crm_store.analytics.service_stats import ServiceSummary
 from crm_store.models import Feedback, FeedbackKind
 from crm_store.sales.feedback import ComplaintPage, ContactFeedback
+from handlers.feedback.buttons import ComplaintsPage, ResolveFeedback, Severity
+from handlers.general.buttons import Cancel
 from handlers.i18n import Html, Translator
 from handlers.types import Button
 
@@ -34,8 +36,8 @@ def age(since: datetime, now: datetime, t: Translator) -> Html:
 
 def severity_buttons(contact_id: int, t: Translator) -> list[list[Button]]:
     """One button per severity, then Cancel."""
-    row = [Button(severity_label(s, t), f"fv:{contact_id}:{s}") for s in SEVERITY_ICONS]
-    return [row[:2], row[2:], [Button(t.plain("button.cancel"), "cx")]]
+    row = [Button(severity_label(s, t), Severity(contact_id, s).pack()) for s in SEVERITY_ICONS]
+    return [row[:2], row[2:], [Button(t.plain("button.cancel"), Cancel().pack())]]
 
 
 def saved(row: Feedback, name: str, owner: str, t: Translator) -> Html:
@@ -80,16 +82,16 @@ def complaints_buttons(page: ComplaintPage, t: Translator) -> list[list[Button]]
     """A Resolve button per complaint (two a row), then Previous / Next."""
     resolve = [
         Button(t.plain("feedback.button_resolve", id=item.feedback.id,
-                       name=item.contact_name)[:60], f"fr:{item.feedback.id}")
+                       name=item.contact_name)[:60], ResolveFeedback(item.feedback.id or 0).pack())
         for item in page.rows
     ]
     rows = [resolve[i : i + 2] for i in range(0, len(resolve), 2)]
     number = page.offset // page.limit
     nav = []
     if number > 0:
-        nav.append(Button(t.plain("feedback.button_prev"), f"fc:{number - 1}"))
+        nav.append(Button(t.plain("feedback.button_prev"), ComplaintsPage(number - 1).pack()))
     if page.offset + len(page.rows) < page.total:
-        nav.append(Button(t.plain("feedback.button_next"), f"fc:{number + 1}"))
+        nav.append(Button(t.plain("feedback.button_next"), ComplaintsPage(number + 1).pack()))
     return rows + ([nav] if nav else [])
 
 

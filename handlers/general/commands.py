@@ -12,6 +12,7 @@ from crm_store.messaging.reminder_rules import rules_for
 from crm_store.models import Role, Team
 from crm_store.team import members as team
 from handlers.context import Context
+from handlers.general.buttons import Cancel, ChooseLanguage
 from handlers.i18n import LANGUAGES, Html, Translator
 from handlers.router import registry
 from handlers.tasks.views import day_label
@@ -55,10 +56,10 @@ async def cancel(req: ChatRequest, ctx: Context) -> list[Reply]:
     return [ctx.text("cancel.done" if closed else "cancel.nothing")]
 
 
-@registry.callback("cx")
-async def cancel_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(Cancel)
+async def cancel_button(button: Cancel, ctx: Context) -> list[Reply]:
     """The Cancel button on forms and confirmations."""
-    dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    dialogs.clear(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
     return [Reply(ctx.t("cancel.done"), edit=True)]
 
 
@@ -76,17 +77,16 @@ def _language_from_text(ctx: Context, text: str) -> list[Reply]:
         return _switch(ctx, choice, edit=False)
     if wanted:
         return [ctx.text("lang.unknown", value=wanted[:20])]
-    buttons = [[Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]]
+    buttons = [[Button(LANGUAGE_NAMES[code], ChooseLanguage(code).pack()) for code in LANGUAGES]]
     return [ctx.text("lang.choose", buttons=buttons)]
 
 
-@registry.callback("lang")
-async def lang_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ChooseLanguage)
+async def lang_button(button: ChooseLanguage, ctx: Context) -> list[Reply]:
     """A language button was pressed."""
-    code = req.callback_data.partition(":")[2]  # "lang" alone (a forged button) is no code
-    if code not in LANGUAGES:
+    if button.code not in LANGUAGES:
         raise Invalid("error.language")
-    return _switch(ctx, code, edit=True)
+    return _switch(ctx, button.code, edit=True)
 
 
 def _switch(ctx: Context, code: str, *, edit: bool) -> list[Reply]:

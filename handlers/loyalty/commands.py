@@ -12,8 +12,10 @@ from crm_store.models import Contact, Role
 from crm_store.money import format_money
 from crm_store.outreach import loyalty
 from handlers.context import Context
+from handlers.general.buttons import Cancel
 from handlers.i18n import Html
 from handlers.loyalty import views
+from handlers.loyalty.buttons import OverridePoints
 from handlers.orders.commands import split_at_amount
 from handlers.orders.views import local_date
 from handlers.picking import resolve
@@ -74,19 +76,15 @@ def _offer_override(ctx: Context, contact: Contact, refusal: Invalid, delta: int
                 flow=OVERRIDE_FLOW,
                 data={"contact_id": contact.id, "delta": delta, "reason": reason})
     text = f"{ctx.t(refusal.key, **refusal.params)}\n{ctx.t('points.override_offer')}"
-    return ctx.html(text, [[ctx.button("points.button_override", f"po:{contact.id}")],
-                           [ctx.button("button.cancel", "cx")]])
+    return ctx.html(text, [[ctx.button("points.button_override", OverridePoints(contact.id or 0))],
+                           [ctx.button("button.cancel", Cancel())]])
 
 
-@registry.callback("po", roles=ADMINS)
-async def override_pressed(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(OverridePoints, roles=ADMINS)
+async def override_pressed(button: OverridePoints, ctx: Context) -> list[Reply]:
     """An admin confirmed taking points below zero."""
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if state is None or state.flow != OVERRIDE_FLOW or (
-        req.callback_data != f"po:{state.data.get('contact_id')}"
-    ):
-        raise Invalid("error.stale_button")
-    dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
+    state = ctx.pending(OVERRIDE_FLOW, contact_id=button.contact_id)
+    dialogs.clear(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
     contact_id = int(state.data["contact_id"])
     contact = contacts.get_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     entry = loyalty.change_points(ctx.session, actor=ctx.member, contact_id=contact_id,

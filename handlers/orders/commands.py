@@ -12,10 +12,14 @@ from crm_store.messaging import dialogs
 from crm_store.models import Contact, Order
 from crm_store.money import format_money, parse_amount
 from crm_store.sales import orders
+from handlers.callbacks import StaleButton
+from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
+from handlers.general.buttons import Cancel
 from handlers.i18n import Html
 from handlers.orders import views
-from handlers.picking import callback_id, resolve
+from handlers.orders.buttons import OpenOrder, PayOrder, ReceivablesPage
+from handlers.picking import resolve
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -122,16 +126,13 @@ def order_card_reply(ctx: Context, order_id: int, *, headline: Html | None = Non
     detail = orders.order_detail(ctx.session, actor=ctx.member, order_id=order_id)
     text = views.order_card(detail, ctx.t, ctx.tz)
     return ctx.html(f"{headline}\n\n{text}" if headline else text,
-                    [[ctx.button("order.button_customer", f"ct:{detail.order.contact_id}")]])
+                    [[ctx.button("order.button_customer", OpenContact(detail.order.contact_id))]])
 
 
-@registry.callback("oc")
-async def order_card_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(OpenOrder)
+async def order_card_button(button: OpenOrder, ctx: Context) -> list[Reply]:
     """Open an order card from a button."""
-    order_id = callback_id(req.callback_data)
-    if order_id is None:
-        raise Invalid("error.stale_button")
-    return [order_card_reply(ctx, order_id)]
+    return [order_card_reply(ctx, button.order_id)]
 
 
 @registry.command("paid", help_key="help.paid")
@@ -172,21 +173,20 @@ def _choose_order(
     ids = [o.id for o in candidates]
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=PICK_FLOW,
                 data={"amount": amount, "orders": ids})
-    rows = [[Button(views.order_choice(o, ctx.t, ctx.tz), f"op:{o.id}")] for o in candidates]
-    rows.append([ctx.button("button.cancel", "cx")])
+    rows = [[Button(views.order_choice(o, ctx.t, ctx.tz), PayOrder(o.id or 0).pack())]
+            for o in candidates]
+    rows.append([ctx.button("button.cancel", Cancel())])
     return [ctx.text("paid.choose_order", name=contact.name, buttons=rows,
                      amount=format_money(amount, candidates[0].currency))]
 
 
-@registry.callback("op")
-async def order_picked(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(PayOrder)
+async def order_picked(button: PayOrder, ctx: Context) -> list[Reply]:
     """An order was chosen for the payment typed with /paid."""
-    order_id = callback_id(req.callback_data)
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if order_id is None or state is None or state.flow != PICK_FLOW or (
-        order_id not in state.data.get("orders", [])
-    ):
-        raise Invalid("error.stale_button")
+    req, order_id = ctx.req, button.order_id
+    state = ctx.pending(PICK_FLOW)
+    if order_id not in state.data.get("orders", []):
+        raise StaleButton()  # an order this /paid did not offer
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     return _pay(ctx, order_id, int(state.data["amount"]))
 
@@ -194,7 +194,7 @@ async def order_picked(req: ChatRequest, ctx: Context) -> list[Reply]:
 def _pay(ctx: Context, order_id: int, amount: int) -> list[Reply]:
     result = orders.record_payment(ctx.session, actor=ctx.member, order_id=order_id,
                                    amount_minor=amount, at=ctx.now)
-    button = ctx.button("order.button_open", f"oc:{result.order.id}", id=result.order.id)
+    button = ctx.button("order.button_open", OpenOrder(result.order.id or 0), id=result.order.id)
     return [ctx.html(views.payment_saved(result, ctx.t), [[button]])]
 
 
@@ -204,13 +204,10 @@ async def receivables(req: ChatRequest, ctx: Context) -> list[Reply]:
     return [_receivables_reply(ctx, 0)]
 
 
-@registry.callback("or")
-async def receivables_page(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ReceivablesPage)
+async def receivables_page(button: ReceivablesPage, ctx: Context) -> list[Reply]:
     """Another page of /receivables."""
-    page = callback_id(req.callback_data)
-    if page is None:
-        raise Invalid("error.stale_button")
-    reply = _receivables_reply(ctx, page)
+    reply = _receivables_reply(ctx, button.page)
     reply.edit = True
     return [reply]
 
@@ -220,13 +217,13 @@ def _receivables_reply(ctx: Context, page: int) -> Reply:
     found = orders.receivables(ctx.session, actor=ctx.member, offset=page * size, limit=size)
     if not found.rows:
         if page:
-            raise Invalid("error.stale_button")
+            raise StaleButton()  # the page is gone: debts were paid since
         return ctx.text("receivables.none")
     nav = []
     if page:
-        nav.append(ctx.button("receivables.prev", f"or:{page - 1}"))
+        nav.append(ctx.button("receivables.prev", ReceivablesPage(page - 1)))
     if (page + 1) * size < found.customers:
-        nav.append(ctx.button("receivables.next", f"or:{page + 1}"))
+        nav.append(ctx.button("receivables.next", ReceivablesPage(page + 1)))
     return ctx.html(views.receivables_page(found, ctx.t, ctx.now), [nav] if nav else [])
 
 

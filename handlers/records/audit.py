@@ -15,12 +15,14 @@ from sqlmodel import col, select
 from crm_store.audit import contact_history
 from crm_store.contacts import search
 from crm_store.contacts.contacts import get_contact
-from crm_store.errors import Invalid
 from crm_store.models import Company, Contact, Deal, Member, Team
 from crm_store.records import restore
+from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
-from handlers.picking import callback_id, resolve
+from handlers.general.buttons import Cancel
+from handlers.picking import resolve
 from handlers.records import audit_views as views
+from handlers.records.buttons import AuditMore, ConfirmDelete, Restore
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -51,7 +53,7 @@ def _history_reply(ctx: Context, contact_id: int, before_id: int | None) -> Repl
     text = views.history(contact, rows, ctx.t, ctx.tz, _currency(ctx), before_id is None, refs)
     buttons = []
     if more and rows:
-        buttons.append([ctx.button("audit.more", f"au:{contact_id}:{rows[-1][0].id}")])
+        buttons.append([ctx.button("audit.more", AuditMore(contact_id, rows[-1][0].id or 0))])
     return ctx.html(text, buttons)
 
 
@@ -71,13 +73,10 @@ async def _audit_after_pick(ctx: Context, contact_id: int, data: dict[str, Any])
     return [_history_reply(ctx, contact_id, None)]
 
 
-@registry.callback("au")
-async def audit_more(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(AuditMore)
+async def audit_more(button: AuditMore, ctx: Context) -> list[Reply]:
     """The next (older) page of a customer's history."""
-    contact_id, before_id = callback_id(req.callback_data), callback_id(req.callback_data, 2)
-    if contact_id is None or before_id is None:
-        raise Invalid("error.stale_button")
-    return [_history_reply(ctx, contact_id, before_id)]
+    return [_history_reply(ctx, button.contact_id, button.before_id)]
 
 
 @registry.command("delete", help_key="help.delete")
@@ -94,21 +93,19 @@ async def delete(req: ChatRequest, ctx: Context) -> list[Reply]:
 @registry.resumer("delete")
 async def _delete_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     contact = get_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
-    buttons = [[ctx.button("audit.delete.button", f"ax:{contact_id}"),
-                ctx.button("button.cancel", "cx")]]
+    buttons = [[ctx.button("audit.delete.button", ConfirmDelete(contact_id)),
+                ctx.button("button.cancel", Cancel())]]
     return [ctx.text("audit.delete.confirm", name=contact.name, days=DAYS, buttons=buttons)]
 
 
-@registry.callback("ax")
-async def delete_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ConfirmDelete)
+async def delete_confirmed(button: ConfirmDelete, ctx: Context) -> list[Reply]:
     """Delete the customer the confirmation named."""
-    contact_id = callback_id(req.callback_data)
-    if contact_id is None:
-        raise Invalid("error.stale_button")
+    contact_id = button.contact_id
     contact = restore.delete_contact(ctx.session, actor=ctx.member, contact_id=contact_id,
                                      now=ctx.now)
     reply = ctx.text("audit.delete.done", name=contact.name, days=DAYS,
-                     buttons=[[ctx.button("audit.delete.undo", f"av:c:{contact_id}")]])
+                     buttons=[[ctx.button("audit.delete.undo", Restore("c", contact_id))]])
     reply.edit = True
     return [reply]
 
@@ -125,8 +122,8 @@ async def restore_command(req: ChatRequest, ctx: Context) -> list[Reply]:
         return [ctx.text("audit.restore.no_match", query=query[:60], days=DAYS)]
     if len(hits) == 1 or search.is_confident([hit for _, hit in hits]):
         return [_restored(ctx, "c", hits[0][0].id or 0)]
-    rows = [[Button(ctx.t.plain("audit.restore.button", label=c.name)[:60], f"av:c:{c.id}")]
-            for c, _ in hits]
+    rows = [[Button(ctx.t.plain("audit.restore.button", label=c.name)[:60],
+                    Restore("c", c.id or 0).pack())] for c, _ in hits]
     return [ctx.text("audit.restore.choose", query=query[:60], buttons=rows)]
 
 
@@ -134,26 +131,23 @@ def _deleted_list(ctx: Context) -> Reply:
     items = restore.list_deleted(ctx.session, actor=ctx.member, now=ctx.now)
     if not items:
         return ctx.text("audit.restore.none", days=DAYS)
-    rows = [[Button(views.button_label(item, ctx.t)[:60], f"av:{item.kind}:{item.id}")]
+    rows = [[Button(views.button_label(item, ctx.t)[:60], Restore(item.kind, item.id).pack())]
             for item in items]
     return ctx.html(views.deleted_list(items, ctx.t, ctx.tz), rows)
 
 
-@registry.callback("av")
-async def restore_pressed(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(Restore)
+async def restore_pressed(button: Restore, ctx: Context) -> list[Reply]:
     """Restore the record a button names, if it is still deleted and the member's to see."""
-    parts = req.callback_data.split(":")
-    row_id = callback_id(req.callback_data, 2)
-    if len(parts) != 3 or parts[1] not in restore.KINDS or row_id is None:
-        raise Invalid("error.stale_button")
-    return [_restored(ctx, parts[1], row_id)]
+    return [_restored(ctx, button.kind, button.row_id)]
 
 
 def _restored(ctx: Context, kind: str, row_id: int) -> Reply:
     row = restore.restore(ctx.session, actor=ctx.member, kind=kind, row_id=row_id, now=ctx.now)
     contact = row if isinstance(row, Contact) else ctx.session.get(Contact, row.contact_id)
     name = contact.name if contact else "?"
-    open_card = [[ctx.button("audit.restore.open_contact", f"ct:{contact.id if contact else 0}",
+    open_card = [[ctx.button("audit.restore.open_contact",
+                             OpenContact(contact.id or 0 if contact else 0),
                              name=name)]]
     if isinstance(row, Contact):
         return ctx.text("audit.restore.done_contact", name=name, buttons=open_card)

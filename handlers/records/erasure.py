@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from crm_store.contacts import search
-from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
 from crm_store.records import erasure
 from crm_store.records.restore import aware
 from handlers.contacts.views import local_time
 from handlers.context import Context
-from handlers.picking import MAX_CHOICES, callback_id, choose
+from handlers.general.buttons import Cancel
+from handlers.picking import MAX_CHOICES, choose
+from handlers.records.buttons import ConfirmErase
 from handlers.router import ADMINS, registry
 from handlers.types import ChatRequest, Reply
 
@@ -46,8 +47,8 @@ async def _offer(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Re
     export = erasure.export_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=ERASE_FLOW,
                 data={"contact_id": contact_id})
-    buttons = [[ctx.button("erasure.button_confirm", f"er:{contact_id}"),
-                ctx.button("button.cancel", "cx")]]
+    buttons = [[ctx.button("erasure.button_confirm", ConfirmErase(contact_id)),
+                ctx.button("button.cancel", Cancel())]]
     confirm = ctx.text("erasure.erase_confirm", buttons=buttons, name=contact.name, id=contact_id)
     if contact.deleted_at is not None:
         confirm.text += "\n" + ctx.t("erasure.erase_deleted_note",
@@ -59,15 +60,11 @@ async def _offer(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Re
     ]
 
 
-@registry.callback("er", roles=ADMINS)
-async def erase_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ConfirmErase, roles=ADMINS)
+async def erase_confirmed(button: ConfirmErase, ctx: Context) -> list[Reply]:
     """The Confirm button of /erase: only for the contact the open confirmation names."""
-    contact_id = callback_id(req.callback_data)
-    state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if contact_id is None or state is None or state.flow != ERASE_FLOW or (
-        state.data.get("contact_id") != contact_id
-    ):
-        raise Invalid("error.stale_button")
+    req, contact_id = ctx.req, button.contact_id
+    ctx.pending(ERASE_FLOW, contact_id=contact_id)  # the open confirmation names it
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     return [Reply(ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,

@@ -17,6 +17,7 @@ from crm_store.records import importing
 from crm_store.records.importing import ImportPreview, ImportRow, RowIssue
 from handlers.context import Context
 from handlers.i18n import Html, Translator, escape
+from handlers.records.buttons import ImportAnswer
 from handlers.router import registry
 from handlers.types import ChatRequest, Reply
 
@@ -57,9 +58,9 @@ async def document(req: ChatRequest, ctx: Context) -> list[Reply]:
         dialogs.put(ctx.session, chat_id=req.chat_id, user_id=req.user_id, flow=FLOW,
                     step="confirm", data={"token": token, "file": file_name,
                                           "rows": [row.to_json() for row in preview.ok]})
-        replies[0].buttons = [[ctx.button("import.confirm", f"imp:ok:{token}",
+        replies[0].buttons = [[ctx.button("import.confirm", ImportAnswer("ok", token),
                                           count=len(preview.ok)),
-                               ctx.button("import.cancel", f"imp:no:{token}")]]
+                               ctx.button("import.cancel", ImportAnswer("no", token))]]
     problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
     if len(problems) > PREVIEW_LINES:
         replies.append(Reply(ctx.t("import.problems_file", count=len(problems)),
@@ -68,16 +69,16 @@ async def document(req: ChatRequest, ctx: Context) -> list[Reply]:
     return replies
 
 
-@registry.callback("imp")
-async def confirm_or_cancel(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ImportAnswer)
+async def confirm_or_cancel(button: ImportAnswer, ctx: Context) -> list[Reply]:
     """Write the pending import (one transaction) or drop it."""
-    _, action, token = (req.callback_data.split(":") + ["", ""])[:3]
+    req = ctx.req
     state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if state is None or state.flow != FLOW or state.data.get("token") != token or (
-            action not in ("ok", "no")):
+    if state is None or state.flow != FLOW or state.data.get("token") != button.token:
+        # another file was sent since, or this one was imported or cancelled already
         return [Reply(ctx.t("import.expired"), toast=ctx.t.plain("import.expired"))]
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    if action == "no":
+    if button.answer == "no":
         return [Reply(ctx.t("import.cancelled"), edit=True)]
     rows = [ImportRow.from_json(row) for row in state.data.get("rows", [])]
     result = importing.commit_import(ctx.session, actor=ctx.member, rows=rows)

@@ -2,37 +2,30 @@
 
 Only the member a reminder was sent to may press its buttons: every callback names the outbox
 row, and messaging.reminders checks the row's recipient before anything changes. The 👤 Card
-buttons are the contacts area's `ct:<contact id>`.
+buttons are the contacts area's OpenContact (`ct:<contact id>`).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from crm_store.errors import Invalid
 from crm_store.messaging import dialogs, reminders
 from crm_store.models import InteractionKind, Outbox
 from crm_store.sales import activity
 from handlers.activity.commands import KIND_WORDS
+from handlers.callbacks import StaleButton
 from handlers.contacts.commands import card_replies
 from handlers.context import Context
-from handlers.picking import ask_about, callback_id
+from handlers.picking import ask_about
 from handlers.reminders import views
+from handlers.reminders.buttons import ReminderDone, ReminderLog, ReminderToday, Snooze
 from handlers.router import registry
 from handlers.tasks.commands import today
 from handlers.tasks.views import when_label
 from handlers.types import ChatRequest, Reply
 
-SNOOZE_CHOICES = ("h", "t")  # one hour from now; tomorrow at the start of the working day
 _KIND_EDGE = " :：,，-—"
 _VERBS = ("called", "visited")
-
-
-def _outbox_id(req: ChatRequest) -> int:
-    outbox_id = callback_id(req.callback_data)
-    if outbox_id is None:
-        raise Invalid("error.stale_button")
-    return outbox_id
 
 
 def _pressed(ctx: Context, row: Outbox, status_key: str, **params: object) -> Reply:
@@ -46,38 +39,34 @@ def _pressed(ctx: Context, row: Outbox, status_key: str, **params: object) -> Re
                  toast=ctx.t.plain(status_key, **params)[:190])
 
 
-@registry.callback("rd")
-async def done_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ReminderDone)
+async def done_button(button: ReminderDone, ctx: Context) -> list[Reply]:
     """✅ Done on a follow-up reminder: rd:<outbox id> completes its task."""
-    row = reminders.complete(ctx.session, actor=ctx.member, outbox_id=_outbox_id(req),
+    row = reminders.complete(ctx.session, actor=ctx.member, outbox_id=button.outbox_id,
                              now=ctx.now)
     return [_pressed(ctx, row, "reminders.done_status")]
 
 
-@registry.callback("rs")
-async def snooze_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(Snooze)
+async def snooze_button(button: Snooze, ctx: Context) -> list[Reply]:
     """💤 on a reminder: rs:<outbox id>:h (in an hour) or rs:<outbox id>:t (tomorrow)."""
-    outbox_id = _outbox_id(req)
-    choice = req.callback_data.split(":")[-1]
-    if choice not in SNOOZE_CHOICES or req.callback_data.count(":") != 2:
-        raise Invalid("error.stale_button")
-    if choice == "h":
+    if button.until == "h":
         until = ctx.now + timedelta(hours=1)
     else:
         until = reminders.tomorrow_at_work(ctx.now, ctx.tz, ctx.member.work_start)
-    row = reminders.snooze(ctx.session, actor=ctx.member, outbox_id=outbox_id, until=until,
-                           now=ctx.now)
+    row = reminders.snooze(ctx.session, actor=ctx.member, outbox_id=button.outbox_id,
+                           until=until, now=ctx.now)
     return [_pressed(ctx, row, "reminders.snoozed_status",
                      when=when_label(until, ctx.t, ctx.tz, ctx.now))]
 
 
-@registry.callback("rl")
-async def log_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ReminderLog)
+async def log_button(button: ReminderLog, ctx: Context) -> list[Reply]:
     """📝 Log on a reminder: rl:<outbox id> asks what happened with its contact."""
-    row = reminders.reminder_for(ctx.session, actor=ctx.member, outbox_id=_outbox_id(req))
+    row = reminders.reminder_for(ctx.session, actor=ctx.member, outbox_id=button.outbox_id)
     contact_id = reminders.contact_id_of(row)
     if contact_id is None:
-        raise Invalid("error.stale_button")
+        raise StaleButton()  # a reminder about no one (the button was never on it)
     return ask_about(ctx, contact_id, flow="rlog", step="text", key="reminders.log_ask")
 
 
@@ -110,8 +99,8 @@ def split_kind(text: str) -> tuple[InteractionKind, str]:
     return InteractionKind.NOTE, stripped
 
 
-@registry.callback("ro")
-async def today_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ReminderToday)
+async def today_button(button: ReminderToday, ctx: Context) -> list[Reply]:
     """📅 Today on a digest or catch-up: ro:<outbox id> shows the member's agenda."""
-    reminders.reminder_for(ctx.session, actor=ctx.member, outbox_id=_outbox_id(req))
-    return await today(req, ctx)
+    reminders.reminder_for(ctx.session, actor=ctx.member, outbox_id=button.outbox_id)
+    return await today(ctx.req, ctx)

@@ -17,7 +17,11 @@ from crm_store.clock import utcnow
 from crm_store.messaging import reminder_kinds as rk
 from crm_store.money import format_money
 from crm_store.outreach.campaigns import CHANNELS
+from handlers.callbacks import Callback
+from handlers.campaigns.buttons import DraftsPage
+from handlers.contacts.buttons import OpenContact
 from handlers.i18n import CATALOGS, Html, Translator, escape
+from handlers.reminders.buttons import ReminderDone, ReminderLog, ReminderToday, Snooze
 from handlers.tasks.views import day_label, when_label
 from handlers.types import Button, Reply
 
@@ -344,25 +348,27 @@ RENDERERS: dict[str, Callable[[dict[str, Any], Translator, ZoneInfo, datetime], 
 def reminder_buttons(kind: str, payload: dict[str, Any], outbox_id: int,
                      t: Translator) -> list[list[Button]]:
     """Done / Snooze / Log / Card, as the kind allows (callback data ≤ 64 bytes)."""
-    def button(key: str, action: str) -> Button:
-        return Button(t.plain(key), action)
+    def button(key: str, action: Callback) -> Button:
+        return Button(t.plain(key), action.pack())
 
-    snooze = [button("reminders.snooze_hour", f"rs:{outbox_id}:h"),
-              button("reminders.snooze_tomorrow", f"rs:{outbox_id}:t")]
-    log = button("reminders.log", f"rl:{outbox_id}")
+    snooze = [button("reminders.snooze_hour", Snooze(outbox_id, "h")),
+              button("reminders.snooze_tomorrow", Snooze(outbox_id, "t"))]
+    log = button("reminders.log", ReminderLog(outbox_id))
     contact_id = payload.get("contact_id")
     if kind in (rk.FOLLOWUP_DUE, rk.FOLLOWUP_OVERDUE) and isinstance(payload.get("task_id"), int):
-        done = button("reminders.done", f"rd:{outbox_id}")
+        done = button("reminders.done", ReminderDone(outbox_id))
         return [[done, log] if isinstance(contact_id, int) else [done], snooze]
     if kind in rk.CONTACT_KINDS and isinstance(contact_id, int):
-        return [snooze, [log, button("reminders.card", f"ct:{contact_id}")]]
+        return [snooze, [log, button("reminders.card", OpenContact(contact_id))]]
     if kind == rk.HOLIDAY:
         people = [c for c in payload.get("contacts") or [] if isinstance(c, dict)
                   and isinstance(c.get("contact_id"), int)][:CARD_BUTTONS]
-        buttons = [Button(f"👤 {_name(c)}"[:LABEL], f"ct:{c['contact_id']}") for c in people]
+        buttons = [Button(f"👤 {_name(c)}"[:LABEL], OpenContact(c["contact_id"]).pack())
+                   for c in people]
         return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    if kind == rk.CAMPAIGN_ASSIGNED and isinstance(payload.get("campaign_id"), int):
-        return [[button("reminders.campaign_open", f"cg:{payload['campaign_id']}:0")]]
+    campaign_id = payload.get("campaign_id")
+    if kind == rk.CAMPAIGN_ASSIGNED and isinstance(campaign_id, int):
+        return [[button("reminders.campaign_open", DraftsPage(campaign_id, 0))]]
     if kind in (rk.DIGEST, rk.CATCH_UP):
-        return [[button("reminders.open_today", f"ro:{outbox_id}")]]
+        return [[button("reminders.open_today", ReminderToday(outbox_id))]]
     return []

@@ -8,8 +8,8 @@ from crm_store.analytics import pipeline_stats as stats
 from crm_store.errors import Invalid
 from crm_store.models import Member, Role
 from handlers.context import Context
-from handlers.picking import callback_id
 from handlers.reports import pipeline_views as views
+from handlers.reports.buttons import AtRiskPage
 from handlers.router import registry
 from handlers.types import ChatRequest, Reply
 
@@ -81,12 +81,9 @@ async def atrisk(req: ChatRequest, ctx: Context) -> list[Reply]:
     return [_at_risk_page(ctx, 1)]
 
 
-@registry.callback("ar")
-async def at_risk_page(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(AtRiskPage)
+async def at_risk_page(button: AtRiskPage, ctx: Context) -> list[Reply]:
     """Another page of /atrisk (ar:<page>), edited in place."""
-    page = callback_id(req.callback_data)
-    if page is None:
-        raise Invalid("error.stale_button")
-    reply = _at_risk_page(ctx, page)
+    reply = _at_risk_page(ctx, button.page)
     reply.edit = True
     return [reply]

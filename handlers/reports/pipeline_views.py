@@ -15,8 +15,10 @@ from crm_store.analytics.pipeline_stats import (
     StageRow,
 )
 from crm_store.money import format_money
+from handlers.contacts.buttons import OpenContact
 from handlers.deals.views import stage_name
 from handlers.i18n import Html, Translator
+from handlers.reports.buttons import AtRiskPage
 from handlers.types import Button
 
 PAGE = 10
@@ -164,12 +166,12 @@ def at_risk_buttons(rows: list[AtRiskRow], page: int, t: Translator) -> list[lis
     """A card button per customer on the page, then Previous / Next."""
     first = (page - 1) * PAGE
     shown = rows[first : first + PAGE]
-    cards = [Button(f"👤 {r.risk.contact_name}"[:LABEL], f"ct:{r.risk.contact_id}")
+    cards = [Button(f"👤 {r.risk.contact_name}"[:LABEL], OpenContact(r.risk.contact_id).pack())
              for r in shown]
     grid = [cards[i : i + 2] for i in range(0, len(cards), 2)]
     nav = []
     if page > 1:
-        nav.append(Button(t.plain("atrisk.button_prev"), f"ar:{page - 1}"))
+        nav.append(Button(t.plain("atrisk.button_prev"), AtRiskPage(page - 1).pack()))
     if page < pages(len(rows)):
-        nav.append(Button(t.plain("atrisk.button_next"), f"ar:{page + 1}"))
+        nav.append(Button(t.plain("atrisk.button_next"), AtRiskPage(page + 1).pack()))
     return grid + ([nav] if nav else [])

@@ -1,12 +1,12 @@
-"""Team activity: /team [today|week|month] and the per-rep drill-down buttons ("tm:")."""
+"""Team activity: /team [today|week|month] and the per-rep drill-down buttons (TeamView)."""
 
 from __future__ import annotations
 
 from crm_store.analytics import team_activity
-from crm_store.errors import Invalid
 from crm_store.models import Role, Team
 from handlers.context import Context
 from handlers.reports import team_activity_views as views
+from handlers.reports.buttons import TEAM_VIEW, TeamView
 from handlers.router import registry
 from handlers.types import ChatRequest, Reply
 
@@ -15,7 +15,6 @@ PERIOD_WORDS = {
     "w": "w", "week": "w", "this week": "w", "本周": "w", "这周": "w", "周": "w",
     "m": "m", "month": "m", "this month": "m", "本月": "m", "这个月": "m", "月": "m",
 }
-TEAM_VIEW = 0  # member id 0 in "tm:0:<period>" means the whole table
 
 
 def parse_period(args: str) -> str | None:
@@ -32,13 +31,10 @@ async def team_command(req: ChatRequest, ctx: Context) -> list[Reply]:
     return [_view(ctx, TEAM_VIEW, period)]
 
 
-@registry.callback("tm")
-async def team_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(TeamView)
+async def team_button(button: TeamView, ctx: Context) -> list[Reply]:
     """A drill-down into one rep, Back to the team, or another period."""
-    _, member, period = (req.callback_data.split(":") + ["", ""])[:3]
-    if not member.isdigit() or len(member) > 12 or period not in team_activity.PERIODS:
-        raise Invalid("error.stale_button")
-    reply = _view(ctx, int(member), period)
+    reply = _view(ctx, button.member_id, button.period)
     reply.edit = True
     return [reply]
 

@@ -9,6 +9,7 @@ from crm_store.analytics.team_activity import PERIODS, RecentTouch, RepActivity,
 from crm_store.money import format_money
 from handlers.contacts.views import KIND_ICONS, local_time
 from handlers.i18n import Html, Translator
+from handlers.reports.buttons import TEAM_VIEW, TeamView
 from handlers.types import Button
 
 PREVIEW = 80
@@ -89,7 +90,7 @@ def period_buttons(member_id: int, current: str, t: Translator) -> list[Button]:
     """Today / This week / This month for the same view; the current one marked."""
     return [
         Button(("• " if period == current else "")
-               + t.plain(f"team_activity.button_{period}"), f"tm:{member_id}:{period}")
+               + t.plain(f"team_activity.button_{period}"), TeamView(member_id, period).pack())
         for period in PERIODS
     ]
 
@@ -97,8 +98,9 @@ def period_buttons(member_id: int, current: str, t: Translator) -> list[Button]:
 def team_buttons(rows: list[RepActivity], period: str, t: Translator) -> list[list[Button]]:
     """A drill-down button per rep (two a row), then the period switch."""
     drill = [Button(t.plain("team_activity.button_rep", name=row.name[:NAME_IN_BUTTON]),
-                    f"tm:{row.member_id}:{period}") for row in rows[:MAX_DRILL_BUTTONS]]
-    return [drill[i : i + 2] for i in range(0, len(drill), 2)] + [period_buttons(0, period, t)]
+                    TeamView(row.member_id, period).pack()) for row in rows[:MAX_DRILL_BUTTONS]]
+    return [drill[i : i + 2] for i in range(0, len(drill), 2)] + [
+        period_buttons(TEAM_VIEW, period, t)]
 
 
 def rep_buttons(member_id: int, period: str, t: Translator, *, back: bool
@@ -106,5 +108,6 @@ def rep_buttons(member_id: int, period: str, t: Translator, *, back: bool
     """The period switch for this rep, and Back to the team for managers."""
     rows = [period_buttons(member_id, period, t)]
     if back:
-        rows.append([Button(t.plain("team_activity.button_back"), f"tm:0:{period}")])
+        rows.append([Button(t.plain("team_activity.button_back"),
+                            TeamView(TEAM_VIEW, period).pack())])
     return rows

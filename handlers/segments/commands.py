@@ -1,18 +1,29 @@
-"""Segments: /segments [filters], a group's customers ("sl:"), back to the summary ("sg:")."""
+"""Segments: /segments [filters], a group's customers (SegmentList), back to the summary."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from crm_store.analytics import segments
-from crm_store.analytics.segments import GROUP_KEYS, SEGMENTS, STAGES, SegmentFilters
+from crm_store.analytics.segments import SegmentFilters
 from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
 from crm_store.models import Contact, Member
+from handlers.callbacks import StaleButton
+from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
 from handlers.i18n import Html
 from handlers.router import registry
 from handlers.segments import views
+from handlers.segments.buttons import (
+    MAX_VALUE,
+    STORED,
+    SegmentList,
+    SegmentsSummary,
+    decode,
+    encode,
+    fits,
+)
 from handlers.types import Button, ChatRequest, Reply
 
 FILTER_WORDS = {
@@ -31,20 +42,8 @@ STAGE_WORDS = {
     "lost": "lost", "流失": "lost", "已流失": "lost",
 }
 SEPARATORS = ":：="
-MAX_VALUE = 60
 PAGE = 10
 FILTERS_FLOW = "segments_filters"  # filters too long for a button, kept with the chat
-STORED = "~"
-# Callback codes: "sl:<group>:<key>:<page>:<filters>" lists a group, "sg:<filters>" sums up.
-GROUP_CODES = {"rfm": "r", "tier": "t", "class": "v", "stage": "l"}
-KEY_CODES = {
-    "rfm": dict(zip((*SEGMENTS, "none"), ("ch", "lo", "pl", "ne", "pr", "na", "as", "ar", "cl",
-                                          "hi", "ls", "np"), strict=True)),
-    "tier": {"A": "a", "B": "b", "C": "c", "none": "np"},
-    "class": {"strategic": "s", "general": "g", "none": "np"},
-    "stage": dict(zip(STAGES, ("p", "n", "a", "r", "l"), strict=True)),
-}
-STAGE_CODES = KEY_CODES["stage"]
 
 
 def _split_token(token: str) -> tuple[str, str | None]:
@@ -103,46 +102,9 @@ def filters_from_text(ctx: Context, args: str) -> SegmentFilters:
                           tag=found.get("tag"), owner_id=owner, stage=stage)
 
 
-def encode(filters: SegmentFilters) -> str | None:
-    """Filters as the tail of callback data ('c上海|s r'), or None if they cannot be."""
-    parts = []
-    for code, value in (("c", filters.city), ("i", filters.industry), ("t", filters.tag)):
-        if value:
-            if "|" in value:
-                return None
-            parts.append(code + value)
-    if filters.owner_id is not None:
-        parts.append(f"o{filters.owner_id}")
-    if filters.stage:
-        parts.append("s" + STAGE_CODES[filters.stage])
-    return "|".join(parts)
-
-
-def decode(blob: str) -> SegmentFilters | None:
-    """The filters `encode` wrote, or None if the data is malformed (a forged button)."""
-    found: dict[str, str | int | None] = {}
-    stages = {code: stage for stage, code in STAGE_CODES.items()}
-    names = {"c": "city", "i": "industry", "t": "tag", "o": "owner_id", "s": "stage"}
-    for part in blob.split("|") if blob else []:
-        name, value = names.get(part[:1]), part[1:]
-        if name is None or name in found or not value or len(value) > MAX_VALUE:
-            return None
-        if name == "owner_id":
-            if not value.isdigit() or len(value) > 12:
-                return None
-            found[name] = int(value)
-        elif name == "stage":
-            if value not in stages:
-                return None
-            found[name] = stages[value]
-        else:
-            found[name] = value
-    return SegmentFilters(**found)  # type: ignore[arg-type]
-
-
 def _blob(ctx: Context, filters: SegmentFilters) -> str:
     blob = encode(filters)
-    if blob is None or len(f"sl:r:np:99999:{blob}".encode()) > 64:
+    if blob is None or not fits(blob):
         dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id,
                     flow=FILTERS_FLOW, data=asdict(filters))
         return STORED
@@ -150,17 +112,15 @@ def _blob(ctx: Context, filters: SegmentFilters) -> str:
 
 
 def _filters_of(ctx: Context, blob: str) -> SegmentFilters:
+    """The filters a button carries, or those kept with the chat when it carries '~'."""
     if blob == STORED:
-        state = dialogs.get(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id)
-        if state is None or state.flow != FILTERS_FLOW:
-            raise Invalid("error.stale_button")
+        state = ctx.pending(FILTERS_FLOW)  # another /segments or a form replaces the filters
         try:
             return SegmentFilters(**state.data)
         except TypeError as exc:
-            raise Invalid("error.stale_button") from exc
+            raise StaleButton() from exc  # kept by an older version of the bot
     filters = decode(blob)
-    if filters is None:
-        raise Invalid("error.stale_button")
+    assert filters is not None  # the button's valid() read them already
     return filters
 
 
@@ -181,7 +141,7 @@ def _summary_reply(ctx: Context, filters: SegmentFilters) -> Reply:
     blob = _blob(ctx, filters)
 
     def action(group: str, key: str) -> str:
-        return f"sl:{GROUP_CODES[group]}:{KEY_CODES[group][key]}:0:{blob}"
+        return SegmentList.first_page(group, key, blob).pack()
 
     as_of = data.as_of.astimezone(ctx.tz).strftime("%H:%M") if data.as_of else ""
     return ctx.html(views.summary(data, described, ctx.t, as_of),
@@ -196,41 +156,33 @@ async def segments_command(req: ChatRequest, ctx: Context) -> list[Reply]:
     return [_summary_reply(ctx, filters_from_text(ctx, req.args))]
 
 
-@registry.callback("sg")
-async def summary_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(SegmentsSummary)
+async def summary_button(button: SegmentsSummary, ctx: Context) -> list[Reply]:
     """Back from a list to the summary, with the same filters."""
-    reply = _summary_reply(ctx, _filters_of(ctx, req.callback_data.partition(":")[2]))
+    reply = _summary_reply(ctx, _filters_of(ctx, button.filters))
     reply.edit = True
     return [reply]
 
 
-@registry.callback("sl")
-async def list_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(SegmentList)
+async def list_button(button: SegmentList, ctx: Context) -> list[Reply]:
     """One page (≤ 10) of the customers of a segment, tier, class or stage."""
-    parts = req.callback_data.split(":", 4)
-    groups = {code: group for group, code in GROUP_CODES.items()}
-    if len(parts) != 5 or parts[1] not in groups or not parts[3].isdigit() or len(parts[3]) > 5:
-        raise Invalid("error.stale_button")
-    group, page = groups[parts[1]], int(parts[3])
-    key = {code: key for key, code in KEY_CODES[group].items()}.get(parts[2])
-    if key is None or key not in GROUP_KEYS[group]:
-        raise Invalid("error.stale_button")
-    filters = _filters_of(ctx, parts[4])
+    (group, key), page = button.segment(), button.page
+    filters = _filters_of(ctx, button.filters)
     found = segments.customers(ctx.session, actor=ctx.member, now=ctx.now, group=group, key=key,
                                filters=filters, offset=page * PAGE, limit=PAGE)
     if not found.rows and page:
-        raise Invalid("error.stale_button")
+        raise StaleButton()  # the page is gone: customers moved out of the group since
     text = views.customer_page(found, group, key, ctx.t) if found.rows else ctx.t(
         "segments.list_empty")
-    cards = [Button(row.name[:60], f"ct:{row.contact_id}") for row in found.rows]
+    cards = [Button(row.name[:60], OpenContact(row.contact_id).pack()) for row in found.rows]
     rows = [cards[i:i + 2] for i in range(0, len(cards), 2)]
-    head = ":".join(parts[:3])
     nav = []
     if page:
-        nav.append(ctx.button("segments.prev", f"{head}:{page - 1}:{parts[4]}"))
+        nav.append(ctx.button("segments.prev", replace(button, page=page - 1)))
     if (page + 1) * PAGE < found.total:
-        nav.append(ctx.button("segments.next", f"{head}:{page + 1}:{parts[4]}"))
-    nav.append(ctx.button("segments.back", f"sg:{parts[4]}"))
+        nav.append(ctx.button("segments.next", replace(button, page=page + 1)))
+    nav.append(ctx.button("segments.back", SegmentsSummary(button.filters)))
     reply = ctx.html(text, [*rows, nav])
     reply.edit = True
     return [reply]

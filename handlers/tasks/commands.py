@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from crm_store.contacts import contacts
-from crm_store.errors import Forbidden, Invalid
+from crm_store.errors import Forbidden
 from crm_store.messaging import dialogs
 from crm_store.models import Contact, Role
 from crm_store.sales import tasks
 from handlers.contacts.commands import card_replies
 from handlers.context import Context
 from handlers.i18n import Html
-from handlers.picking import ask_about, callback_id, resolve
+from handlers.picking import ask_about, resolve
 from handlers.router import registry
 from handlers.tasks import views
+from handlers.tasks.buttons import FollowUp, TaskDone, TasksPage
 from handlers.types import Button, ChatRequest, Reply
 from handlers.when import find_when
 
@@ -100,13 +101,10 @@ def _create(ctx: Context, contact_id: int, due: datetime, text: str) -> list[Rep
                      when=views.when_label(task.due_at, ctx.t, ctx.tz, ctx.now))]
 
 
-@registry.callback("tf")
-async def followup_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(FollowUp)
+async def followup_button(button: FollowUp, ctx: Context) -> list[Reply]:
     """The card's Follow-up button: ask when and what."""
-    contact_id = callback_id(req.callback_data)
-    if contact_id is None:
-        raise Invalid("error.stale_button")
-    return ask_about(ctx, contact_id, flow="followup", step="when", key="followup.ask")
+    return ask_about(ctx, button.contact_id, flow="followup", step="when", key="followup.ask")
 
 
 @registry.flow("followup")
@@ -135,7 +133,7 @@ def _card_followups(ctx: Context, contact: Contact) -> Html | None:
 
 @registry.card_button
 def _card_followup_button(ctx: Context, contact: Contact) -> list[Button]:
-    return [ctx.button("followup.button", f"tf:{contact.id}")]
+    return [ctx.button("followup.button", FollowUp(contact.id or 0))]
 
 
 # --- /today ----------------------------------------------------------------------------------
@@ -167,16 +165,12 @@ async def task_list(req: ChatRequest, ctx: Context) -> list[Reply]:
     return [_page(ctx, offset=0, team=team)]
 
 
-@registry.callback("tl")
-async def task_page(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(TasksPage)
+async def task_page(button: TasksPage, ctx: Context) -> list[Reply]:
     """Another page of /tasks: tl:<offset>:<m|t>."""
-    offset = callback_id(req.callback_data)
-    scope = req.callback_data.split(":")[-1]
-    if offset is None or scope not in ("m", "t"):
-        raise Invalid("error.stale_button")
-    if scope == "t" and ctx.member.role == Role.REP:
+    if button.scope == "t" and ctx.member.role == Role.REP:
         raise Forbidden("tasks.team_only_managers")
-    reply = _page(ctx, offset=offset, team=scope == "t")
+    reply = _page(ctx, offset=button.offset, team=button.scope == "t")
     reply.edit = True
     return [reply]
 
@@ -190,12 +184,12 @@ def _page(ctx: Context, *, offset: int, team: bool) -> Reply:
         return ctx.text("tasks.empty")
     text = views.task_list(lines, total, offset, ctx.t, ctx.tz, ctx.now, team=team)
     buttons = views.done_buttons(lines, ctx.t, ctx.tz)
-    scope = "t" if team else "m"
+    scope: Literal["m", "t"] = "t" if team else "m"
     nav = []
     if offset > 0:
-        nav.append(ctx.button("tasks.prev", f"tl:{max(offset - PAGE, 0)}:{scope}"))
+        nav.append(ctx.button("tasks.prev", TasksPage(max(offset - PAGE, 0), scope)))
     if offset + len(lines) < total:
-        nav.append(ctx.button("tasks.next", f"tl:{offset + PAGE}:{scope}"))
+        nav.append(ctx.button("tasks.next", TasksPage(offset + PAGE, scope)))
     return ctx.html(text, [*buttons, nav] if nav else buttons)
 
 
@@ -229,13 +223,10 @@ async def _done_for_contact(ctx: Context, contact_id: int, data: dict[str, Any])
     return [ctx.text("done.choose", buttons=views.done_buttons(mine, ctx.t, ctx.tz))]
 
 
-@registry.callback("td")
-async def done_button(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(TaskDone)
+async def done_button(button: TaskDone, ctx: Context) -> list[Reply]:
     """A Done button: td:<task id>."""
-    task_id = callback_id(req.callback_data)
-    if task_id is None:
-        raise Invalid("error.stale_button")
-    return _complete(ctx, task_id)
+    return _complete(ctx, button.task_id)
 
 
 def _complete(ctx: Context, task_id: int) -> list[Reply]:

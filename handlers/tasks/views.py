@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from crm_store.money import format_money
 from crm_store.sales.tasks import Agenda, DealLine, TaskLine
 from handlers.i18n import CATALOGS, Html, Translator, escape
+from handlers.tasks.buttons import TaskDone
 from handlers.types import Button
 
 LABEL = 60
@@ -72,7 +73,7 @@ def task_label(line: TaskLine, t: Translator, tz: ZoneInfo) -> str:
 def done_buttons(lines: list[TaskLine], t: Translator, tz: ZoneInfo) -> list[list[Button]]:
     """One Done button per task."""
     return [[Button(t.plain("tasks.button_done", label=task_label(line, t, tz))[:LABEL],
-                    f"td:{line.task.id}")] for line in lines]
+                    TaskDone(line.task.id or 0).pack())] for line in lines]
 
 
 def _deal_line(line: DealLine, t: Translator) -> Html:

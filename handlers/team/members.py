@@ -1,8 +1,8 @@
 """Members: /members (the team tree), /deactivate and /reassign (handing records over),
 /reactivate (switching a deactivated or unreachable member back on).
 
-Buttons: "md:<leaver>:<target>" confirms a deactivation, "mr:<source>:<target>" a whole-book
-reassignment; both are checked again by crm_store/handover.py when pressed.
+Buttons (handlers/team/buttons.py): ConfirmDeactivation and ConfirmReassign (a whole book);
+both are checked again by crm_store/team/handover.py when pressed.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from crm_store.errors import DomainError, Invalid
 from crm_store.team import handover
 from crm_store.team.handover import Book, Handover, TreeRow
 from handlers import picking
+from handlers.callbacks import Callback
 from handlers.context import Context
+from handlers.general.buttons import Cancel
 from handlers.i18n import Html, Translator, escape
-from handlers.picking import callback_id
 from handlers.router import ADMINS, MANAGERS, registry
-from handlers.types import ChatRequest, Reply
+from handlers.team.buttons import ConfirmDeactivation, ConfirmReassign
+from handlers.types import Button, ChatRequest, Reply
 
 RESUME = "members_reassign"
 # "Bob to Carol", "王伟 给 李娜", "王伟→李娜": the last separator splits (names may hold spaces).
@@ -147,15 +149,15 @@ async def deactivate(req: ChatRequest, ctx: Context) -> list[Reply]:
                        target=target.display_name)), *book_lines(book, ctx.t),
              str(ctx.t("members.credit_stays", source=leaver.display_name)),
              str(ctx.t("members.deactivate_warning", source=leaver.display_name))]
-    return [ctx.html(Html("\n".join(lines)), buttons=_confirm(ctx, "md", leaver.id, target.id))]
+    confirm = ConfirmDeactivation(leaver.id or 0, target.id or 0)
+    return [ctx.html(Html("\n".join(lines)), buttons=_confirm(ctx, confirm))]
 
 
-@registry.callback("md", roles=ADMINS)
-async def deactivate_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ConfirmDeactivation, roles=ADMINS)
+async def deactivate_confirmed(button: ConfirmDeactivation, ctx: Context) -> list[Reply]:
     """✅ on a deactivation: do it, all in this one transaction."""
-    leaver_id, target_id = _ids(req)
-    done = handover.deactivate(ctx.session, actor=ctx.member, leaver_id=leaver_id,
-                                  target_id=target_id, now=ctx.now)
+    done = handover.deactivate(ctx.session, actor=ctx.member, leaver_id=button.leaver_id,
+                                  target_id=button.target_id, now=ctx.now)
     return [Reply(summary_view(done, ctx.t), edit=True)]
 
 
@@ -198,12 +200,11 @@ async def reassign_picked(ctx: Context, contact_id: int, data: dict[str, Any]) -
     return _give_contact(ctx, contact_id, int(data.get("to") or 0))
 
 
-@registry.callback("mr", roles=MANAGERS)
-async def book_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
+@registry.button(ConfirmReassign, roles=MANAGERS)
+async def book_confirmed(button: ConfirmReassign, ctx: Context) -> list[Reply]:
     """✅ on a whole-book reassignment: move it all, in this one transaction."""
-    source_id, target_id = _ids(req)
-    done = handover.reassign_book(ctx.session, actor=ctx.member, source_id=source_id,
-                                     target_id=target_id, now=ctx.now)
+    done = handover.reassign_book(ctx.session, actor=ctx.member, source_id=button.source_id,
+                                     target_id=button.target_id, now=ctx.now)
     return [Reply(summary_view(done, ctx.t), edit=True)]
 
 
@@ -218,7 +219,8 @@ def _ask_book(ctx: Context, name: str, target: Any) -> list[Reply]:
     lines = [str(ctx.t("members.book_confirm", source=source.display_name,
                        target=target.display_name)), *book_lines(book, ctx.t),
              str(ctx.t("members.credit_stays", source=source.display_name))]
-    return [ctx.html(Html("\n".join(lines)), buttons=_confirm(ctx, "mr", source.id, target.id))]
+    confirm = ConfirmReassign(source.id or 0, target.id or 0)
+    return [ctx.html(Html("\n".join(lines)), buttons=_confirm(ctx, confirm))]
 
 
 def _contact_named(ctx: Context, text: str) -> bool:
@@ -231,13 +233,5 @@ def _give_contact(ctx: Context, contact_id: int, target_id: int) -> list[Reply]:
     return [ctx.html(summary_view(done, ctx.t))]
 
 
-def _confirm(ctx: Context, prefix: str, first: int | None, second: int | None) -> list[list[Any]]:
-    return [[ctx.button("members.confirm", f"{prefix}:{first}:{second}"),
-             ctx.button("button.cancel", "cx")]]
-
-
-def _ids(req: ChatRequest) -> tuple[int, int]:
-    first, second = callback_id(req.callback_data), callback_id(req.callback_data, 2)
-    if first is None or second is None:
-        raise Invalid("error.stale_button")
-    return first, second
+def _confirm(ctx: Context, confirm: Callback) -> list[list[Button]]:
+    return [[ctx.button("members.confirm", confirm), ctx.button("button.cancel", Cancel())]]
