@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from crm_store.audit import contact_history
 from crm_store.contacts import search
 from crm_store.contacts.contacts import get_contact
 from crm_store.errors import Invalid
 from crm_store.models import Company, Contact, Deal, Member, Team
 from crm_store.records import restore
+from crm_store.records.history import contact_history
 from handlers.context import Context
 from handlers.picking import callback_id, resolve
 from handlers.records import audit_views as views
