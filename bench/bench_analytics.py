@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bench.generate import generate_dataset
 from crm_store.analytics import profiles
-from crm_store.analytics.segments import params_for
+from crm_store.analytics.segment_rules import params_for
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, unit_of_work
 from crm_store.migrate import upgrade

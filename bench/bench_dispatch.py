@@ -149,8 +149,7 @@ async def run_local(engine: Engine, total: int, latency: float, timeout: float) 
 
 
 async def run_http(engine: Engine, total: int, timeout: float) -> Outcome:
-    from bot.notifier import PtbNotifier
-    from bot.ptb_transport import build_bot
+    from bot.ptb_transport import TRANSPORT
     from bot.settings import Settings
     from tests.botapi_standin import BotApiStandin
 
@@ -163,8 +162,8 @@ async def run_http(engine: Engine, total: int, timeout: float) -> Outcome:
         def sent() -> int:
             return sum(1 for s in standin.sent if s["method"] == "sendMessage")
 
-        async with build_bot(settings) as bot:
-            started = await dispatch(engine, PtbNotifier(bot), total, sent, timeout)
+        async with TRANSPORT.build_bot(settings) as bot:
+            started = await dispatch(engine, TRANSPORT.notifier(bot), total, sent, timeout)
         sends = [(s["chat_id"], s["timestamp"]) for s in standin.sent
                  if s["method"] == "sendMessage"]
         return Outcome(sends, started)

@@ -239,7 +239,7 @@ async def bench_find(engine: Engine, picks: Sequence[tuple[str, Pick]], runs: in
         replies = await dispatch.handle(request(chosen.telegram_id, line), engine=engine,
                                         settings=SETTINGS)
         check_replies(replies, line)
-        index = search._index_for(visible_keys(engine, chosen.telegram_id))
+        index = search.INDEXES.index(visible_keys(engine, chosen.telegram_id))
         names = index.columns["name"].values  # one key per visible contact, as rank() holds
         query = search._bounded(chosen.find_query)
         bare_extract(query, names)

@@ -50,7 +50,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bench.tables import Table, load, uptime
 from crm_store.analytics import profiles
-from crm_store.analytics.segments import params_for
+from crm_store.analytics.segment_rules import params_for
 from crm_store.clock import utcnow
 from crm_store.db import make_engine, normalise_url, unit_of_work
 from crm_store.migrate import upgrade

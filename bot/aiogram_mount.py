@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.types import TelegramObject, Update
 
-from bot.aiogram_transport import AiogramSender, raw_update
+from bot.aiogram_transport import TRANSPORT, raw_update
 from bot.mounted import MountedAssistant
 from bot.settings import Settings
 
@@ -23,8 +23,6 @@ def crm_router(settings: Settings | None = None, *, reminders: bool = True,
     Handling starts on the dispatcher's startup (or at the first update) and stops on its
     shutdown, so `dispatcher.start_polling(bot)` or aiogram's webhook setup need nothing else.
     """
-    from bot.notifier import AiogramNotifier
-
     crm = MountedAssistant(settings or Settings(), reminders=reminders)
     router = Router(name=name)
 
@@ -34,7 +32,7 @@ def crm_router(settings: Settings | None = None, *, reminders: bool = True,
     async def start(bot: Bot | None = None) -> None:
         if bot is not None:  # a startup without a bot: the first update starts it instead
             me = await bot.me()
-            await crm.start(AiogramSender(bot), me.username or "", AiogramNotifier(bot))
+            await crm.start(TRANSPORT.sender(bot), me.username or "", TRANSPORT.notifier(bot))
 
     async def receive(_event: TelegramObject, event_update: Update, bot: Bot) -> None:
         await start(bot)

@@ -1,4 +1,4 @@
-"""aiogram 3 transport: the framework glue for delivery, `run` and `worker`.
+"""aiogram 3 transport: `TRANSPORT`, the framework glue for delivery, `run` and `worker`.
 
 Updates come in through our own getUpdates loop or webhook (bot/inbound.py), never through
 aiogram's Dispatcher, because both of its ways in confirm an update before it is handled; the
@@ -9,7 +9,6 @@ is bot/aiogram_mount.py.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -30,16 +29,10 @@ from aiogram.types import (
     Update,
 )
 
-from bot.delivery import FileKind, FloodWait, Refused, ReplySender
-from bot.processor import SendRejected
-from bot.runtime import (
-    ALLOWED_UPDATES,
-    BotGlue,
-    ProcessorFactory,
-    run_assistant,
-    run_reminders_only,
-)
+from bot.delivery import MAX_RETRIES, FileKind, ReplySender
+from bot.send_errors import FloodWait, Refused, SendRejected
 from bot.settings import Settings
+from bot.transport import ALLOWED_UPDATES, BotGlue, Transport
 from handlers.types import Button
 
 log = logging.getLogger(__name__)
@@ -70,8 +63,8 @@ def raw_update(update: Update) -> dict[str, Any]:
 class AiogramSender(ReplySender):
     """Deliver replies through an aiogram `Bot` (the rules are in `ReplySender`)."""
 
-    def __init__(self, bot: Bot, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(self, bot: Bot, *, retries: int = MAX_RETRIES) -> None:
+        super().__init__(retries=retries)
         self.bot = bot
 
     async def download(self, file_id: str) -> bytes:
@@ -116,9 +109,8 @@ class AiogramSender(ReplySender):
         return None
 
 
-def glue_for(bot: Bot, username: str) -> BotGlue:
-    """The run loop's Bot API calls made through an aiogram `Bot`."""
-    from bot.notifier import AiogramNotifier
+async def glue_for(bot: Bot) -> BotGlue:
+    """The run loop's Bot API calls made through an aiogram `Bot` (asks getMe for the name)."""
 
     async def set_commands(commands: list[tuple[str, str]], language_code: str | None) -> None:
         await bot.set_my_commands([BotCommand(command=name, description=text)
@@ -133,28 +125,11 @@ def glue_for(bot: Bot, username: str) -> BotGlue:
     async def set_webhook(url: str, secret: str) -> None:
         await bot.set_webhook(url, secret_token=secret or None, allowed_updates=ALLOWED_UPDATES)
 
-    return BotGlue(sender=AiogramSender(bot), notifier=AiogramNotifier(bot), username=username,
-                   set_commands=set_commands, get_updates=get_updates, set_webhook=set_webhook,
+    me = await bot.get_me()
+    return BotGlue(username=me.username or "", set_commands=set_commands,
+                   get_updates=get_updates, set_webhook=set_webhook,
                    delete_webhook=bot.delete_webhook)
 
 
-async def run(settings: Settings, processor_factory: ProcessorFactory,
-              stop: asyncio.Event) -> None:
-    """Run the assistant on aiogram until `stop` is set: polling, or webhook if WEBHOOK_URL."""
-    async with build_bot(settings) as bot:
-        me = await bot.get_me()
-        await run_assistant(settings, glue_for(bot, me.username or ""), processor_factory, stop)
-
-
-async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    """Producers and dispatcher only (`crm-bot worker`), sending through aiogram."""
-    from bot.notifier import AiogramNotifier
-
-    async with build_bot(settings) as bot:
-        await run_reminders_only(settings, AiogramNotifier(bot), stop)
-
-
-async def fetch_username(settings: Settings) -> str:
-    """The bot's @username, asked with getMe."""
-    async with build_bot(settings) as bot:
-        return str((await bot.get_me()).username or "")
+TRANSPORT = Transport[Bot](name="aiogram", build_bot=build_bot, glue=glue_for,
+                           sender=AiogramSender)

@@ -7,9 +7,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
-from importlib import import_module
 from pathlib import Path
-from types import ModuleType
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -321,7 +319,9 @@ def _bot_username(settings: Settings) -> str:
     if not settings.telegram_bot_token:
         print("set BOT_USERNAME or TELEGRAM_BOT_TOKEN to build the link", file=sys.stderr)
         return "YOUR_BOT"
-    return str(asyncio.run(_transport(settings).fetch_username(settings)))
+    from bot.runtime import transport_for
+
+    return asyncio.run(transport_for(settings.bot_framework).fetch_username(settings))
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -332,18 +332,15 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-def _transport(settings: Settings) -> ModuleType:
-    """The transport module BOT_FRAMEWORK names; only that framework gets imported."""
-    return import_module(f"bot.{settings.bot_framework}_transport")
-
-
 async def _worker(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
         return 2
-    transport = _transport(settings)
+    from bot.runtime import run_worker, transport_for
+
+    transport = transport_for(settings.bot_framework)
     _engine(settings)  # migrate first
-    await transport.run_worker(settings, _stop_on_signals())
+    await run_worker(transport, settings, _stop_on_signals())
     return 0
 
 
@@ -352,8 +349,9 @@ async def _run(settings: Settings) -> int:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
         return 2
     from bot.processor import UpdateProcessor
+    from bot.runtime import run, transport_for
 
-    transport = _transport(settings)
+    transport = transport_for(settings.bot_framework)
     engine = _engine(settings)
     stop = _stop_on_signals()
 
@@ -361,5 +359,5 @@ async def _run(settings: Settings) -> int:
         return UpdateProcessor(engine=engine, settings=settings.handler_settings(username),
                                sender=sender, owner=settings.instance())
 
-    await transport.run(settings, processor_factory, stop)
+    await run(transport, settings, processor_factory, stop)
     return 0

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
 from bot.observability import record_send_error, send_error_reason
-from bot.processor import SendRejected
 from bot.render import split_html
+from bot.send_errors import FloodWait, Refused
 from handlers.types import Button, ChatRequest, Kind, Reply
 
 log = logging.getLogger(__name__)
@@ -23,18 +23,6 @@ MAX_RETRIES = 3
 CAPTION_LIMIT = 1024
 FileKind = Literal["photo", "document"]
 T = TypeVar("T")
-
-
-class FloodWait(Exception):
-    """The Bot API answered 429: wait `seconds` before the next call."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds}s")
-        self.seconds = seconds
-
-
-class Refused(Exception):
-    """The Bot API answered 400 Bad Request; the message says why."""
 
 
 class ReplySender(ABC):
@@ -140,6 +128,3 @@ class ReplySender(ABC):
 def seconds_of(delay: Any) -> float:
     """A RetryAfter delay as seconds, whether the framework gives a number or a timedelta."""
     return delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
-
-
-__all__ = ["FloodWait", "Refused", "ReplySender", "SendRejected", "seconds_of"]

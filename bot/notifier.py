@@ -1,4 +1,8 @@
-"""Notifiers for the dispatcher: render a reminder with handlers' views and send it."""
+"""Notifiers for the dispatcher: render a reminder with handlers' views and send it.
+
+A framework's notifier is its `Transport.notifier(bot)` (bot/transport.py): this module
+knows no framework.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.delivery import FloodWait, Refused, ReplySender
+from bot.delivery import ReplySender
 from bot.observability import record_send_error
-from bot.processor import SendRejected
 from bot.render import html_to_plain
+from bot.send_errors import FloodWait, Refused, SendRejected
 from handlers.reminders.views import render_reminder
 from handlers.types import Button, Reply
 from scheduler.protocols import Delivery, RetryLater, Undeliverable
@@ -46,24 +50,6 @@ class TelegramNotifier:
     def send_failed(self, reason: str) -> None:
         """The dispatcher's report of a failed send: crm_send_errors_total{where="reminders"}."""
         record_send_error("reminders", reason)
-
-
-class PtbNotifier(TelegramNotifier):
-    """Reminders through a python-telegram-bot `Bot`."""
-
-    def __init__(self, bot) -> None:  # type: ignore[no-untyped-def]
-        from bot.ptb_transport import PtbSender
-
-        super().__init__(PtbSender(bot, retries=0))
-
-
-class AiogramNotifier(TelegramNotifier):
-    """Reminders through an aiogram `Bot`."""
-
-    def __init__(self, bot) -> None:  # type: ignore[no-untyped-def]
-        from bot.aiogram_transport import AiogramSender
-
-        super().__init__(AiogramSender(bot, retries=0))
 
 
 class ConsoleNotifier:

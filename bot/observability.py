@@ -24,10 +24,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from bot.send_errors import FloodWait, Refused, SendRejected
 from crm_store.clock import utcnow
 from crm_store.db import read_only
 from crm_store.messaging import inbox
 from crm_store.models import Inbox, Outbox, OutboxStatus
+from scheduler.protocols import RetryLater, Undeliverable
 
 log = logging.getLogger("bot.updates")
 
@@ -115,10 +117,6 @@ def record_send_error(where: str, reason: str, *, metrics: Metrics | None = None
 
 def send_error_reason(exc: BaseException) -> str:
     """A short, bounded reason for a failed send (a label value, not a message)."""
-    from bot.delivery import FloodWait, Refused
-    from bot.processor import SendRejected
-    from scheduler.protocols import RetryLater, Undeliverable
-
     if isinstance(exc, FloodWait | RetryLater):
         return "flood_wait"
     if isinstance(exc, SendRejected | Undeliverable):

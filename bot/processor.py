@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.observability import record_update
+from bot.send_errors import SendRejected
 from bot.updates import request_from_update
 from crm_store.clock import utcnow
 from crm_store.db import read_only, unit_of_work
@@ -32,10 +33,6 @@ RETRY_S = 5.0
 LEASE_S = 60.0  # a process that dies holding an update leaves it to others after this
 SWEEP_S = 2.0
 HOLD_AFTER_INBOX = float(os.environ.get("CRM_TEST_HOLD_AFTER_INBOX", "0") or 0)
-
-
-class SendRejected(Exception):
-    """Telegram refused the message for good (blocked, chat gone): do not retry."""
 
 
 class Sender(Protocol):

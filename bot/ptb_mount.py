@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, BaseHandler, ContextTypes, TypeHandler
 
 from bot.mounted import MountedAssistant
-from bot.ptb_transport import PtbSender
+from bot.ptb_transport import TRANSPORT
 from bot.settings import Settings
 
 
@@ -25,15 +25,13 @@ def add_crm_handlers(application: Application, settings: Settings | None = None,
     Handling starts in `post_init` (or at the first update) and stops in `post_stop`, so
     `application.run_polling()` / `run_webhook()` need nothing else.
     """
-    from bot.notifier import PtbNotifier
-
     crm = MountedAssistant(settings or Settings(), reminders=reminders)
 
     def wanted(update: object) -> bool:
         return isinstance(update, Update) and crm.wants(update.to_dict())
 
     async def start(bot: Any) -> None:
-        await crm.start(PtbSender(bot), str(bot.username or ""), PtbNotifier(bot))
+        await crm.start(TRANSPORT.sender(bot), str(bot.username or ""), TRANSPORT.notifier(bot))
 
     async def receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await start(context.bot)  # already running after post_init; this covers hosts without

@@ -1,4 +1,4 @@
-"""python-telegram-bot transport: the framework glue for delivery, `run` and `worker`.
+"""python-telegram-bot transport: `TRANSPORT`, the framework glue for delivery, `run` and `worker`.
 
 Everything that is not about PTB's types (splitting, edits, retries, the inbox, polling and the
 webhook) is shared with the aiogram transport: bot/delivery.py, bot/runtime.py, bot/inbound.py.
@@ -7,7 +7,6 @@ Mounting into an existing Application is bot/ptb_mount.py.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -16,16 +15,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.request import HTTPXRequest
 
-from bot.delivery import FileKind, FloodWait, Refused, ReplySender, seconds_of
-from bot.processor import SendRejected
-from bot.runtime import (
-    ALLOWED_UPDATES,
-    BotGlue,
-    ProcessorFactory,
-    run_assistant,
-    run_reminders_only,
-)
+from bot.delivery import MAX_RETRIES, FileKind, ReplySender, seconds_of
+from bot.send_errors import FloodWait, Refused, SendRejected
 from bot.settings import Settings
+from bot.transport import ALLOWED_UPDATES, BotGlue, Transport
 from handlers.types import Button
 
 log = logging.getLogger(__name__)
@@ -55,8 +48,8 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
 class PtbSender(ReplySender):
     """Deliver replies through a PTB `Bot` (the rules are in `ReplySender`)."""
 
-    def __init__(self, bot: Bot, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(self, bot: Bot, *, retries: int = MAX_RETRIES) -> None:
+        super().__init__(retries=retries)
         self.bot = bot
 
     async def download(self, file_id: str) -> bytes:
@@ -94,9 +87,8 @@ class PtbSender(ReplySender):
         return None
 
 
-def glue_for(bot: Bot) -> BotGlue:
+async def glue_for(bot: Bot) -> BotGlue:
     """The run loop's Bot API calls made through an initialised PTB `Bot`."""
-    from bot.notifier import PtbNotifier
 
     async def set_commands(commands: list[tuple[str, str]], language_code: str | None) -> None:
         await bot.set_my_commands([BotCommand(name, text) for name, text in commands],
@@ -110,27 +102,8 @@ def glue_for(bot: Bot) -> BotGlue:
     async def set_webhook(url: str, secret: str) -> None:
         await bot.set_webhook(url, secret_token=secret or None, allowed_updates=ALLOWED_UPDATES)
 
-    return BotGlue(sender=PtbSender(bot), notifier=PtbNotifier(bot), username=bot.username,
-                   set_commands=set_commands, get_updates=get_updates, set_webhook=set_webhook,
-                   delete_webhook=bot.delete_webhook)
+    return BotGlue(username=bot.username, set_commands=set_commands, get_updates=get_updates,
+                   set_webhook=set_webhook, delete_webhook=bot.delete_webhook)
 
 
-async def run(settings: Settings, processor_factory: ProcessorFactory,
-              stop: asyncio.Event) -> None:
-    """Run the assistant on PTB until `stop` is set: polling, or webhook if WEBHOOK_URL."""
-    async with build_bot(settings) as bot:
-        await run_assistant(settings, glue_for(bot), processor_factory, stop)
-
-
-async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    """Producers and dispatcher only (`crm-bot worker`), sending through PTB."""
-    from bot.notifier import PtbNotifier
-
-    async with build_bot(settings) as bot:
-        await run_reminders_only(settings, PtbNotifier(bot), stop)
-
-
-async def fetch_username(settings: Settings) -> str:
-    """The bot's @username, asked with getMe."""
-    async with build_bot(settings) as bot:
-        return str(bot.username)
+TRANSPORT = Transport[Bot](name="ptb", build_bot=build_bot, glue=glue_for, sender=PtbSender)

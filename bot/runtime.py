@@ -1,43 +1,40 @@
-"""`crm-bot run` and `crm-bot worker` for any framework: the transport supplies a `BotGlue`."""
+"""`crm-bot run` and `crm-bot worker` for any framework: the chosen `Transport` supplies the
+Bot, the run loop's Bot API calls (`BotGlue`), the reply sender and the reminder notifier."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy.engine import Engine
 
 from bot.delivery import ReplySender
-from bot.inbound import Fetch, ops_app, poll, serve_webhook, webhook_app
+from bot.inbound import ops_app, poll, serve_webhook, webhook_app
 from bot.menu import menu_commands
 from bot.processor import UpdateProcessor
 from bot.settings import Settings
+from bot.transport import BotGlue, Transport
 from scheduler.protocols import Notifier
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query"]
 # (language of the texts, language_code for setMyCommands; None is the default menu)
 MENU_LANGUAGES = (("en", None), ("zh-CN", "zh"))
 
 ProcessorFactory = Callable[[ReplySender, str], UpdateProcessor]
+TRANSPORT_MODULES = {"ptb": "bot.ptb_transport", "aiogram": "bot.aiogram_transport"}
 
 
-@dataclass(frozen=True)
-class BotGlue:
-    """The few Bot API calls the run loop needs, made through one framework's client."""
-
-    sender: ReplySender
-    notifier: Notifier
-    username: str
-    set_commands: Callable[[list[tuple[str, str]], str | None], Awaitable[Any]]
-    get_updates: Fetch  # (offset, timeout) -> raw update dicts
-    set_webhook: Callable[[str, str], Awaitable[Any]]  # (url, secret)
-    delete_webhook: Callable[[], Awaitable[Any]]
+def transport_for(framework: str) -> Transport[Any]:
+    """The Transport of `framework` (BOT_FRAMEWORK: ptb or aiogram); imports that one only."""
+    if framework not in TRANSPORT_MODULES:
+        raise ValueError(f"unknown framework {framework!r}: 'ptb' or 'aiogram'")
+    transport: Transport[Any] = import_module(TRANSPORT_MODULES[framework]).TRANSPORT
+    return transport
 
 
 async def set_menus(glue: BotGlue) -> None:
@@ -67,14 +64,28 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-async def run_assistant(settings: Settings, glue: BotGlue, processor_factory: ProcessorFactory,
-                        stop: asyncio.Event) -> None:
+async def run(transport: Transport[Any], settings: Settings,
+              processor_factory: ProcessorFactory, stop: asyncio.Event) -> None:
+    """Run the assistant on `transport` until `stop` is set: polling, or webhook if WEBHOOK_URL."""
+    async with transport.build_bot(settings) as bot:
+        glue = await transport.glue(bot)
+        processor = processor_factory(transport.sender(bot), glue.username)
+        await run_assistant(settings, glue, processor, transport.notifier(bot), stop)
+
+
+async def run_worker(transport: Transport[Any], settings: Settings, stop: asyncio.Event) -> None:
+    """Producers and dispatcher only (`crm-bot worker`), sending through `transport`."""
+    async with transport.build_bot(settings) as bot:
+        await run_reminders_only(settings, transport.notifier(bot), stop)
+
+
+async def run_assistant(settings: Settings, glue: BotGlue, processor: UpdateProcessor,
+                        notifier: Notifier, stop: asyncio.Event) -> None:
     """Run until `stop` is set: polling, or webhook if WEBHOOK_URL; reminders alongside."""
-    processor = processor_factory(glue.sender, glue.username)
     await set_menus(glue)
     processor.start()
     settle_memory()
-    reminders = start_reminders(settings, glue.notifier, stop) if settings.run_reminders else None
+    reminders = start_reminders(settings, notifier, stop) if settings.run_reminders else None
     try:
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path or "/"

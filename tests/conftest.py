@@ -157,3 +157,12 @@ def session(engine: Engine):  # type: ignore[no-untyped-def]
     """One unit of work on the parametrised engine."""
     with unit_of_work(engine) as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _empty_search_caches() -> None:
+    """Every test starts with empty search caches: they name no database, each test has one."""
+    from crm_store.contacts import contacts, search
+
+    contacts.SEARCH_CACHES.clear()
+    search.INDEXES.clear()

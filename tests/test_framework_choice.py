@@ -15,16 +15,19 @@ ROOT = Path(__file__).resolve().parents[1]
 OWN = {"ptb": "telegram", "aiogram": "aiogram"}
 OTHER = {"ptb": "aiogram", "aiogram": "telegram"}
 # Everything `crm-bot run` and `worker` load for the chosen framework, found the way the CLI
-# finds it; then which frameworks ended up in sys.modules.
+# finds it; then which transport modules and frameworks ended up in sys.modules.
 PROBE = """
 import sys
 from bot import cli
 from bot.settings import Settings
+from bot.runtime import transport_for
 settings = Settings(_env_file=None)
-transport = cli._transport(settings)
+transport = transport_for(settings.bot_framework)
+assert transport.name == settings.bot_framework
 import bot.notifier, bot.runtime, bot.mounted
 __import__(f"bot.{settings.bot_framework}_mount")
-print(transport.__name__, *sorted(m for m in ("telegram", "aiogram") if m in sys.modules))
+print(*sorted(m for m in sys.modules if m.startswith("bot.") and m.endswith("_transport")),
+      *sorted(m for m in ("telegram", "aiogram") if m in sys.modules))
 """
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.generate import generate_dataset
-from crm_store.analytics import churn, segments
+from crm_store.analytics import churn, segment_rules, segments
 from crm_store.models import Company, Contact, Feedback, Interaction, Member, Order, Team
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -84,7 +84,7 @@ def expected(session: Session, team: Team) -> pd.DataFrame:
     buyers = per[per.frequency > 0].reset_index()
     for name, column in (("r", "last_at"), ("f", "frequency"), ("m", "revenue")):
         buyers[name] = ntile(buyers, column)
-    buyers["segment"] = [segments.segment_of(r, f, m)  # the documented rule table
+    buyers["segment"] = [segment_rules.segment_of(r, f, m)  # the documented rule table
                          for r, f, m in zip(buyers.r, buyers.f, buyers.m, strict=True)]
     worth = buyers.groupby("value").value.agg(["sum"]).sort_index(ascending=False)
     above = worth["sum"].cumsum() - worth["sum"]  # value of customers worth strictly more
@@ -113,7 +113,7 @@ def expected(session: Session, team: Team) -> pd.DataFrame:
              "cost_to_serve": 1 - percentile(cost), "relationship": percentile(buyers.days),
              "satisfaction": percentile(buyers.contact_id.map(latest)),
              "industry_position": percentile(buyers.contact_id.map(position).astype(float))}
-    weights = segments.DEFAULT_WEIGHTS
+    weights = segment_rules.DEFAULT_WEIGHTS
     buyers["raw"] = sum(parts[k] * 100 * w / sum(weights.values()) for k, w in weights.items())
     return per.reset_index().merge(buyers[["contact_id", "r", "f", "m", "segment", "tier", "raw",
                                            "revenue"]], on=["contact_id"], how="left",

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from crm_store.analytics import profiles
 from crm_store.analytics import segments_sql as q
+from crm_store.analytics.segment_rules import params_for
 from crm_store.messaging.reminder_rules import rules_for
 from crm_store.models import Contact, Feedback, FeedbackKind, ProfileRow, Team
 
@@ -91,8 +92,6 @@ def at_risk(
     The gaps are medians computed in SQL (crm_store/segments_sql.py), from a big team's stored
     profiles when it has them (crm_store/profiles.py); only the quiet customers reach Python.
     """
-    from crm_store.analytics.segments import params_for  # segments imports this module's constants
-
     team = session.get(Team, team_id)
     if team is None:
         return []

@@ -31,6 +31,8 @@ from sqlalchemy import CTE, Engine, and_, delete, func, insert, literal, select,
 from sqlmodel import Session
 
 from crm_store.analytics import segments_sql as q
+from crm_store.analytics.report_figures import period_of
+from crm_store.analytics.segment_rules import params_for
 from crm_store.db import read_only, unit_of_work
 from crm_store.models import Contact, Member, ProfileRow, ProfileSnapshot, Team
 from crm_store.team.worktime import zone
@@ -259,8 +261,6 @@ CLOSING_KINDS = ("week", "month")  # report periods (crm_store.analytics.report_
 
 def closing_moments(session: Session, team_id: int, now: datetime) -> set[datetime]:
     """The ends of the last closed week and month in each zone the team's members use."""
-    from crm_store.analytics.report_figures import period_of  # it reads segments, which read us
-
     zones = set(session.exec(select(Member.timezone).where(  # type: ignore[call-overload]
         Member.team_id == team_id, Member.active.is_(True))).scalars())  # type: ignore
     moments = set()
@@ -272,8 +272,6 @@ def closing_moments(session: Session, team_id: int, now: datetime) -> set[dateti
 
 def _plan(session: Session, team: Team, now: datetime) -> list[tuple[q.Params, bool]]:
     """What a big team needs stored: (params, closing) pairs; drops closing ones not needed."""
-    from crm_store.analytics.segments import params_for  # segments imports this module
-
     p = params_for(session, team, now)
     if not is_big(session, p.team_id):
         return []

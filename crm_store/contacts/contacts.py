@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
 from rapidfuzz import fuzz
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -192,46 +192,60 @@ def search_contacts(
     return [(rows[h.contact_id], h) for h in hits if h.contact_id in rows]
 
 
-# A team's search keys, and the index of each scope (the owners a member sees), stay in memory
-# while the team's contact stamp (ContactVersion, kept by database triggers) is the one they
-# were read at: a /find costs one primary-key read, not a load of every visible contact.
-_TEAMS, _SCOPES = 4, 32
-_team_keys: OrderedDict[tuple[str, int], tuple[int | None, list[tuple[int, search.SearchKey]]]] = (
-    OrderedDict())
-_scopes: OrderedDict[tuple[Any, ...], search.SearchIndex] = OrderedDict()
-_keys_lock = threading.Lock()
+TeamKeys = list[tuple[int, search.SearchKey]]  # (owner id, the contact's search key)
+
+
+class SearchCaches:
+    """A team's search keys, and the index of each scope (the owners a member sees), kept in
+    memory while the team's contact stamp (ContactVersion, kept by database triggers) is the
+    one they were read at: a /find costs one primary-key read, not a load of every visible
+    contact. Owned by this module (`SEARCH_CACHES`), for the one database a process serves:
+    the keys name no database, so tests, which make one per test, `clear()` it.
+    """
+
+    def __init__(self, teams: int = 4, scopes: int = 32) -> None:
+        self._team_keys: LRUCache[int, tuple[int | None, TeamKeys]] = LRUCache(maxsize=teams)
+        self._scopes: LRUCache[tuple[Any, ...], search.SearchIndex] = LRUCache(maxsize=scopes)
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe
+
+    def visible_index(self, session: Session, actor: Member) -> search.SearchIndex:
+        """The search index of the live contacts `actor` may see, reused while nothing changed."""
+        team_id = actor.team_id
+        stamp = session.exec(select(ContactVersion.stamp)
+                             .where(ContactVersion.team_id == team_id)).first()
+        owners = visible_owner_ids(session, actor)
+        scope = (team_id, stamp, None if owners is None else frozenset(owners))
+        with self._lock:
+            index = self._scopes.get(scope)
+            if index is not None:
+                return index
+            cached = self._team_keys.get(team_id)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, _load_team_keys(session, team_id))
+            with self._lock:
+                self._team_keys[team_id] = cached
+        index = search.SearchIndex(
+            [key for owner, key in cached[1] if owners is None or owner in owners])
+        with self._lock:
+            self._scopes[scope] = index
+        return index
+
+    def clear(self) -> None:
+        """Forget every team's keys and every scope's index."""
+        with self._lock:
+            self._team_keys.clear()
+            self._scopes.clear()
+
+
+SEARCH_CACHES = SearchCaches()
 
 
 def visible_index(session: Session, actor: Member) -> search.SearchIndex:
     """The search index of the live contacts `actor` may see, reused while nothing changed."""
-    team_id = actor.team_id
-    stamp = session.exec(select(ContactVersion.stamp)
-                         .where(ContactVersion.team_id == team_id)).first()
-    owners = visible_owner_ids(session, actor)
-    where = (str(session.get_bind().url), team_id)
-    scope = (*where, stamp, None if owners is None else frozenset(owners))
-    with _keys_lock:
-        if scope in _scopes:
-            _scopes.move_to_end(scope)
-            return _scopes[scope]
-        cached = _team_keys.get(where)
-    if cached is None or cached[0] != stamp:
-        cached = _keep(_team_keys, where, (stamp, _load_team_keys(session, team_id)), _TEAMS)
-    keys = [key for owner, key in cached[1] if owners is None or owner in owners]
-    return _keep(_scopes, scope, search.SearchIndex(keys), _SCOPES)
+    return SEARCH_CACHES.visible_index(session, actor)
 
 
-def _keep(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> Any:
-    """Store `value` as the newest entry of an LRU `cache` of `size` entries; return it."""
-    with _keys_lock:
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > size:
-            cache.popitem(last=False)
-    return value
-
-
-def _load_team_keys(session: Session, team_id: int) -> list[tuple[int, search.SearchKey]]:
+def _load_team_keys(session: Session, team_id: int) -> TeamKeys:
     stmt = (
         select(Contact.owner_id, Contact.id, Contact.name, Company.name, Contact.pinyin_full,
                Contact.pinyin_initials, Contact.phone, Contact.email)

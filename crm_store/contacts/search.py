@@ -26,12 +26,15 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, NamedTuple
 
+from cachetools import LRUCache
 from rapidfuzz import fuzz, process
 
 from crm_store.contacts.search_keys import HAN, name_keys, normalise_query, phone_digits
 
 __all__ = [
+    "INDEXES",
     "Hit",
+    "IndexCache",
     "SearchIndex",
     "SearchKey",
     "is_confident",
@@ -213,7 +216,6 @@ class SearchIndex:
         # Index order is the tie-break order: normalised name, then contact_id.
         items = sorted((_norm_field(k.name), k.contact_id, i) for i, k in enumerate(given))
         self.keys: tuple[SearchKey, ...] = tuple(given[i] for _, _, i in items)
-        self.source: tuple[SearchKey, ...] | None = None
         # Structures derived from these keys by other readers (the quick log's name tables):
         # they live exactly as long as the index, so they are as current as it is.
         self.memo: dict[str, Any] = {}
@@ -237,28 +239,35 @@ class SearchIndex:
         return len(self.keys)
 
 
-_CACHE_SIZE = 8
-_cache: list[SearchIndex] = []
-_cache_lock = threading.Lock()
+class IndexCache:
+    """Indexes built from key sequences, reused when an equal sequence comes again (LRU).
+
+    Callers that rebuild their keys for every question (deals, erasure, restore) build the
+    index once per distinct sequence. Owned by this module (`INDEXES`); tests `clear()` it.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self._indexes: LRUCache[tuple[SearchKey, ...], SearchIndex] = LRUCache(maxsize=size)
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe
+
+    def index(self, keys: Sequence[SearchKey]) -> SearchIndex:
+        """The index of `keys`, built now or reused from an equal sequence."""
+        source = keys if isinstance(keys, tuple) else tuple(keys)
+        with self._lock:
+            found = self._indexes.get(source)
+        if found is None:
+            found = SearchIndex(source)
+            with self._lock:
+                self._indexes[source] = found
+        return found
+
+    def clear(self) -> None:
+        """Forget every index."""
+        with self._lock:
+            self._indexes.clear()
 
 
-def _index_for(keys: Sequence[SearchKey] | SearchIndex) -> SearchIndex:
-    """Return a SearchIndex for keys, reusing a cached one built from an equal sequence."""
-    if isinstance(keys, SearchIndex):
-        return keys
-    source = keys if isinstance(keys, tuple) else tuple(keys)
-    with _cache_lock:
-        for index in _cache:
-            if index.source is source or index.source == source:
-                _cache.remove(index)
-                _cache.insert(0, index)
-                return index
-    index = SearchIndex(source)
-    index.source = source
-    with _cache_lock:
-        _cache.insert(0, index)
-        del _cache[_CACHE_SIZE:]
-    return index
+INDEXES = IndexCache()
 
 
 def _bounded(query: str) -> str:
@@ -277,7 +286,7 @@ def rank(
     q = _bounded(query)
     if not q or limit <= 0:
         return []
-    index = _index_for(keys)
+    index = keys if isinstance(keys, SearchIndex) else INDEXES.index(keys)
     if not len(index):
         return []
     cols = index.columns

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from crm_store.audit import contact_history
 from crm_store.contacts import search
 from crm_store.contacts.contacts import get_contact
 from crm_store.models import Company, Contact, Deal, Member, Team
 from crm_store.records import restore
+from crm_store.records.history import contact_history
 from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
 from handlers.general.buttons import Cancel

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import test_utils
 from sqlalchemy.engine import Engine
 
-from bot.delivery import FileKind, FloodWait, ReplySender
+from bot.delivery import FileKind, ReplySender
 from bot.inbound import SECRET_HEADER, webhook_app
 from bot.notifier import TelegramNotifier
 from bot.observability import (
@@ -27,7 +27,8 @@ from bot.observability import (
     read_backlog,
     record_update,
 )
-from bot.processor import SendRejected, UpdateProcessor
+from bot.processor import UpdateProcessor
+from bot.send_errors import FloodWait, SendRejected
 from bot.updates import request_from_update
 from crm_store.db import make_engine
 from handlers.context import HandlerSettings

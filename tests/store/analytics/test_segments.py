@@ -45,7 +45,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from crm_store.analytics import churn, profiles, segments
+from crm_store.analytics import churn, profiles, segment_rules, segments
 from crm_store.analytics.segments import SegmentFilters
 from crm_store.db import unit_of_work
 from crm_store.errors import Invalid, NotFound
@@ -463,12 +463,12 @@ def test_team_settings_change_the_window_weights_and_threshold(
 
 @pytest.mark.parametrize("settings", [
     {"rfm_window_days": "many"}, {"rfm_window_days": 5}, {"value_weights": {"margin": -1}},
-    {"value_weights": {name: 0 for name in segments.DEFAULT_WEIGHTS}},
+    {"value_weights": {name: 0 for name in segment_rules.DEFAULT_WEIGHTS}},
     {"strategic_threshold": 400}, {"value_weights": "heavy"},
 ])
 def test_bad_team_settings_fall_back_to_the_defaults(settings: dict[str, object]) -> None:
-    got = segments.settings_for(Team(name="T", settings=settings))
-    assert got == segments.SegmentSettings()
+    got = segment_rules.settings_for(Team(name="T", settings=settings))
+    assert got == segment_rules.SegmentSettings()
 
 
 def test_ties_in_rfm_are_broken_by_contact_id_and_equal_values_share_a_tier(
@@ -490,10 +490,10 @@ def test_ties_in_rfm_are_broken_by_contact_id_and_equal_values_share_a_tier(
 def test_rule_table_puts_every_score_pair_in_exactly_one_segment() -> None:
     for r in range(1, 6):
         for fm in range(1, 6):
-            owners = [key for key, boxes in segments.RFM_RULES
+            owners = [key for key, boxes in segment_rules.RFM_RULES
                       for r1, r2, f1, f2 in boxes if r1 <= r <= r2 and f1 <= fm <= f2]
             assert len(owners) == 1, (r, fm, owners)
-    assert {key for key, _ in segments.RFM_RULES} == set(segments.SEGMENTS)
-    assert segments.segment_of(5, 4, 5) == "champions"  # FM = (4 + 5 + 1) // 2 = 5
-    assert segments.segment_of(1, 1, 1) == "lost"
-    assert segments.segment_of(1, 1, 2) == "hibernating"  # FM = (1 + 2 + 1) // 2 = 2
+    assert {key for key, _ in segment_rules.RFM_RULES} == set(segments.SEGMENTS)
+    assert segment_rules.segment_of(5, 4, 5) == "champions"  # FM = (4 + 5 + 1) // 2 = 5
+    assert segment_rules.segment_of(1, 1, 1) == "lost"
+    assert segment_rules.segment_of(1, 1, 2) == "hibernating"  # FM = (1 + 2 + 1) // 2 = 2

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from crm_store import audit
 from crm_store.clock import utcnow
 from crm_store.contacts import contacts
 from crm_store.db import unit_of_work
@@ -25,7 +24,7 @@ from crm_store.models import (
     Order,
     Role,
 )
-from crm_store.records import restore
+from crm_store.records import history, restore
 from crm_store.sales import activity, deals, feedback, orders, tasks
 from crm_store.team import handover
 from crm_store.team import members as team
@@ -284,17 +283,17 @@ def test_history_gathers_the_contacts_records_newest_first_in_pages(
                                  text="聊了报价")
     unrelated = make_contact(engine, owner=rep, name="无关")
     with acting(engine, rep) as (s, me):
-        contact, rows, more = audit.contact_history(s, actor=me, contact_id=cid, limit=3)
+        contact, rows, more = history.contact_history(s, actor=me, contact_id=cid, limit=3)
         assert contact.name == "李娜" and more
         assert [r.entity for r, _ in rows] == ["interaction", "order", "deal"]
         assert {name for _, name in rows} == {"Rep"}
-        _, older, more = audit.contact_history(s, actor=me, contact_id=cid,
-                                               before_id=rows[-1][0].id, limit=3)
+        _, older, more = history.contact_history(s, actor=me, contact_id=cid,
+                                                 before_id=rows[-1][0].id, limit=3)
         assert [(r.entity, r.entity_id) for r, _ in older] == [("contact", cid)] and not more
         assert all(r.entity_id != unrelated.id for r, _ in rows + older)
     assert order_id and deal_id
     with acting(engine, org["other"]) as (s, me), pytest.raises(NotFound):
-        audit.contact_history(s, actor=me, contact_id=cid)
+        history.contact_history(s, actor=me, contact_id=cid)
     with Session(engine) as s:
         assert s.get(Order, order_id) is not None
 
@@ -307,7 +306,7 @@ def test_history_shows_reassignments_of_the_contact_and_its_deals(
         handover.reassign_contact(s, actor=me, contact_id=cid, target_id=org["manager"].id or 0,
                                      now=utcnow())
     with acting(engine, org["manager"]) as (s, me):
-        _, rows, _ = audit.contact_history(s, actor=me, contact_id=cid)
+        _, rows, _ = history.contact_history(s, actor=me, contact_id=cid)
     moved = {(r.entity, r.entity_id) for r, _ in rows if r.action == "reassign"}
     assert {("contact", cid), ("deal", deal_id)} <= moved
 
