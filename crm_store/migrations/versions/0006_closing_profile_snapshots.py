@@ -10,7 +10,7 @@ rebuilt empty; the scheduler (or the next question) fills them again.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0006'
