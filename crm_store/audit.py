@@ -104,8 +104,8 @@ def _about_contact(contact_id: int) -> Any:
             CampaignTarget.contact_id == contact_id),
     }
     return or_(
-        and_(AuditLog.entity == "contact", AuditLog.entity_id == contact_id),
-        *(and_(AuditLog.entity == entity, col(AuditLog.entity_id).in_(children[entity]))
+        and_(col(AuditLog.entity) == "contact", col(AuditLog.entity_id) == contact_id),
+        *(and_(col(AuditLog.entity) == entity, col(AuditLog.entity_id).in_(children[entity]))
           for entity in _CONTACT_CHILDREN),
     )
 
