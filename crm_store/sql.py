@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
+import sqlalchemy
 from sqlalchemy import Table
 from sqlalchemy.orm import Mapped, class_mapper
 from sqlmodel import SQLModel, col
 from sqlmodel.sql.expression import Select
+
+# A SELECT of any columns, SQLModel's or SQLAlchemy's: what a helper adding WHERE clauses
+# takes and gives back.
+AnySelect = TypeVar("AnySelect", bound=sqlalchemy.Select[Any])
 
 
 def select_columns(*columns: Any) -> Select[*tuple[Any, ...]]:

@@ -180,7 +180,7 @@ def workbook(data: ExportData, labels: Mapping[str, str], sheets: Sequence[str])
     from openpyxl import Workbook  # heavy: only when exporting
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     kinds = ((CONTACT_COLUMNS, data.contacts), (DEAL_COLUMNS, data.deals),
              (ORDER_COLUMNS, data.orders))
     for title, (columns, rows) in zip(sheets, kinds, strict=True):
@@ -216,4 +216,5 @@ def calendar(items: Sequence[FollowUp], *, name: str, now: datetime) -> bytes:
         details = [item.text] + ([item.phone] if item.phone else [])
         event.add("description", "\n".join(details))
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()  # icalendar has no type hints
+    return ical
