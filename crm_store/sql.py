@@ -16,7 +16,10 @@ AnySelect = TypeVar("AnySelect", bound=sqlalchemy.Select[Any])
 
 
 def select_columns(*columns: Any) -> Select[*tuple[Any, ...]]:
-    """`select()` of five or more columns: SQLModel's overloads type four at most."""
+    """`select()` of five or more columns, or of a list: SQLModel types four at most.
+
+    Rows come back as tuples, as from `select()` of two columns or more.
+    """
     return Select(*columns)
 
 

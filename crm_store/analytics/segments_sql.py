@@ -415,7 +415,7 @@ def picked(p: Params, owner_ids: set[int] | None, filters: Filters) -> CTE:
 CELL = ("segment", "tier", "klass", "stage")  # what grouped() counts customers by
 
 
-def grouped(sel: CTE, top_share: int) -> CompoundSelect:
+def grouped(sel: CTE, top_share: int) -> CompoundSelect[Any]:
     """Customers, revenue and value per (segment, tier, class, stage) cell; the top buyers.
 
     One pass over the selection: the caller adds the cells up per part. The "top" row holds

@@ -175,14 +175,15 @@ def care_date_matches(spec: str, day: date) -> bool:
 def statutory_first_days(year: int) -> dict[date, str]:
     """China's statutory holidays of `year`: the first day of each, with its English name."""
     firsts: dict[str, date] = {}
-    for day, name in holidays.CN(years=year, observed=False, language="en_US").items():
+    china = holidays.country_holidays("CN", years=year, observed=False, language="en_US")
+    for day, name in china.items():
         if name.startswith(SUBSTITUTED_DAY_PREFIX):
             continue
         firsts[name] = min(day, firsts.get(name, day))
     return {day: name for name, day in firsts.items()}
 
 
-def holiday_on(day: date, care_dates: Iterable[dict[str, str]]) -> str | None:
+def holiday_on(day: date, care_dates: Iterable[object]) -> str | None:
     """The care date on `day`: the team's own first, else a statutory holiday's first day."""
     # One name per day, so a day never yields two greeting lists (Spring Festival is both).
     for entry in care_dates:

@@ -216,5 +216,4 @@ def calendar(items: Sequence[FollowUp], *, name: str, now: datetime) -> bytes:
         details = [item.text] + ([item.phone] if item.phone else [])
         event.add("description", "\n".join(details))
         cal.add_component(event)
-    ical: bytes = cal.to_ical()  # icalendar has no type hints
-    return ical
+    return cal.to_ical()
