@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 from crm_store.clock import utcnow
 
 
-def enum_column(enum: type[StrEnum]) -> Column:  # type: ignore[type-arg]
+def enum_column(enum: type[StrEnum]) -> Column[str]:
     """Store an enum as its lowercase value in a VARCHAR, readable from plain SQL."""
     return Column(
         SAEnum(enum, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),

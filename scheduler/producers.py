@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -90,7 +90,7 @@ def _per_team(engine: Engine, now: datetime, job: TeamJob) -> int:
     return created
 
 
-def _live_contact():  # type: ignore[no-untyped-def]
+def _live_contact() -> ColumnElement[bool]:
     """Tasks with no contact, or whose contact is not soft-deleted."""
     return or_(col(Task.contact_id).is_(None), col(Contact.deleted_at).is_(None))
 

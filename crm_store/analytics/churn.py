@@ -19,6 +19,7 @@ from crm_store.analytics import segments_sql as q
 from crm_store.analytics.segment_rules import params_for
 from crm_store.messaging.reminder_rules import rules_for
 from crm_store.models import Contact, Feedback, FeedbackKind, ProfileRow, Team
+from crm_store.sql import select_columns, table_of
 
 GAP, COMPLAINT_OPEN, LOW_CSAT = "gap", "complaint_open", "low_csat"  # reason codes
 TEAM_MIN_CUSTOMERS = 3  # customers with their own usual gap needed for a team median
@@ -74,7 +75,8 @@ def _low_csat(session: Session, team_id: int, contact_ids: list[int], low: int) 
         .order_by(col(Feedback.contact_id), col(Feedback.created_at), col(Feedback.id))
     ).all()
     latest = {contact_id: csat for contact_id, csat in rows}  # the last one per contact wins
-    return {contact_id for contact_id, csat in latest.items() if csat <= low} & set(contact_ids)
+    return {contact_id for contact_id, csat in latest.items()
+            if csat is not None and csat <= low} & set(contact_ids)
 
 
 def _aware(value: datetime) -> datetime:
@@ -99,17 +101,17 @@ def at_risk(
     p = params_for(session, team, now)
     snapshot_id = profiles.source(session, p).snapshot_id
     stored = snapshot_id is not None
-    s = ProfileRow.__table__.c if stored else q.churn_facts(p, owner_ids).c  # type: ignore
+    s = table_of(ProfileRow).c if stored else q.churn_facts(p, owner_ids).c
     usual_gap = func.coalesce(s.own_gap, s.team_gap)
-    stmt = select(
+    stmt = select_columns(
         s.contact_id, s.last_at, usual_gap.label("usual"), s.orders, s.value_365, Contact.name,
-        Contact.owner_id).join(Contact, Contact.id == s.contact_id).where(
+        Contact.owner_id).join(Contact, col(Contact.id) == s.contact_id).where(
         s.last_at.is_not(None),
         q.days_between(s.last_at, q.at(now)) > usual_gap * rules.churn_multiple)
     if stored:  # today's contacts: live, visible, their current owner
-        stmt = stmt.where(s.snapshot_id == snapshot_id, Contact.deleted_at.is_(None))
+        stmt = stmt.where(s.snapshot_id == snapshot_id, col(Contact.deleted_at).is_(None))
         if owner_ids is not None:
-            stmt = stmt.where(Contact.owner_id.in_(sorted(owner_ids) or [0]))
+            stmt = stmt.where(col(Contact.owner_id).in_(sorted(owner_ids) or [0]))
     spare = LIMIT_SPARE if limit is not None else 0
     quiet = profiles.run(session, stmt if limit is None else stmt.order_by(
         s.value_365.desc(), s.contact_id).limit(limit + spare))

@@ -30,6 +30,7 @@ from crm_store.models import (
     TaskStatus,
     Team,
 )
+from crm_store.sql import select_columns
 from crm_store.team.members import visible_owner_ids
 
 # In the order the digest lists them; labels are the catalog keys "reminders.fig_<name>".
@@ -87,25 +88,25 @@ def daily_figures(
     team_id = actor.team_id
 
     def touches(kind: InteractionKind) -> ScalarSelect[Any]:
-        return _count(Interaction, Interaction.team_id == team_id,
-                      _owned(Interaction.member_id, owners), Interaction.kind == kind,
+        return _count(Interaction, col(Interaction.team_id) == team_id,
+                      _owned(Interaction.member_id, owners), col(Interaction.kind) == kind,
                       col(Interaction.deleted_at).is_(None),
                       _within(Interaction.occurred_at, start_utc, end_utc))
 
-    deals = (Deal.team_id == team_id, _owned(Deal.owner_id, owners),
+    deals = (col(Deal.team_id) == team_id, _owned(Deal.owner_id, owners),
              col(Deal.deleted_at).is_(None))
-    won = (*deals, Deal.status == DealStatus.WON,
+    won = (*deals, col(Deal.status) == DealStatus.WON,
            _within(Deal.closed_at, start_utc, end_utc))
-    orders = (Order.team_id == team_id, _owned(Order.owner_id, owners),
+    orders = (col(Order.team_id) == team_id, _owned(Order.owner_id, owners),
               col(Order.deleted_at).is_(None), col(Order.status) != "cancelled")
     placed = (*orders, _within(Order.ordered_at, start_utc, end_utc))
     by_order = (Order, col(Payment.order_id) == Order.id)
-    paid = (Payment.team_id == team_id, _owned(Order.owner_id, owners),
+    paid = (col(Payment.team_id) == team_id, _owned(Order.owner_id, owners),
             col(Order.deleted_at).is_(None), _within(Payment.paid_at, start_utc, end_utc))
     complaint_contact = (Contact, col(Feedback.contact_id) == Contact.id)
     complaints = (
-        Feedback.team_id == team_id, Feedback.kind == FeedbackKind.COMPLAINT,
-        Feedback.status == "open", col(Contact.deleted_at).is_(None),
+        col(Feedback.team_id) == team_id, col(Feedback.kind) == FeedbackKind.COMPLAINT,
+        col(Feedback.status) == "open", col(Contact.deleted_at).is_(None),
         true() if owners is None else or_(col(Feedback.owner_id).in_(sorted(owners)),
                                               col(Contact.owner_id).in_(sorted(owners))),
     )
@@ -115,13 +116,13 @@ def daily_figures(
         "calls": touches(InteractionKind.CALL),
         "visits": touches(InteractionKind.VISIT),
         "meetings": touches(InteractionKind.MEETING),
-        "new_contacts": _count(Contact, Contact.team_id == team_id,
+        "new_contacts": _count(Contact, col(Contact.team_id) == team_id,
                                _owned(Contact.owner_id, owners),
                                col(Contact.deleted_at).is_(None),
                                _within(Contact.created_at, start_utc, end_utc)),
         "new_deals": _count(Deal, *deals,
                             _within(Deal.created_at, start_utc, end_utc)),
-        "stage_moves": _count(StageChange, StageChange.team_id == team_id,
+        "stage_moves": _count(StageChange, col(StageChange.team_id) == team_id,
                               col(StageChange.from_stage).is_not(None), *deals,
                               _within(StageChange.at, start_utc, end_utc),
                               join=deal_of_move),
@@ -131,8 +132,8 @@ def daily_figures(
         "orders_minor": _sum(Order.amount_minor, Order, *placed),
         "payments_minor": _sum(Payment.amount_minor, Payment, *paid, join=by_order),
         "tasks_overdue": _count(
-            Task, Task.team_id == team_id, _owned(Task.owner_id, owners),
-            Task.status == TaskStatus.OPEN, col(Task.due_at) < now,
+            Task, col(Task.team_id) == team_id, _owned(Task.owner_id, owners),
+            col(Task.status) == TaskStatus.OPEN, col(Task.due_at) < now,
             or_(col(Task.contact_id).is_(None), col(Contact.deleted_at).is_(None)),
             join=task_contact, outer=True),
         "complaints_open": _count(Feedback, *complaints, join=complaint_contact),
@@ -141,6 +142,6 @@ def daily_figures(
             col(Feedback.created_at) <= now - timedelta(hours=sla_hours),
             join=complaint_contact),
     }
-    row = session.exec(select(*figures.values())).one()  # type: ignore[call-overload]
+    row = session.exec(select_columns(*figures.values())).one()
     values = {name: int(value or 0) for name, value in zip(figures, row, strict=True)}
     return {name: values[name] for name in FIGURES}

@@ -31,6 +31,7 @@ from crm_store.errors import Invalid, NotFound
 from crm_store.messaging.reminder_rules import rules_for
 from crm_store.models import Deal, DealStatus, Member, StageChange, Team
 from crm_store.sales.pipeline import WON, Stage, stages_for
+from crm_store.sql import select_columns
 from crm_store.team.members import visible_owner_ids
 from crm_store.team.worktime import local_date
 
@@ -157,12 +158,12 @@ def _int(value: int) -> Any:
 def _open_where(session: Session, actor: Member, now: datetime,
                 owner_id: int | None) -> list[ColumnElement[bool]]:
     owners = visible_owner_ids(session, actor)
-    where = [Deal.team_id == actor.team_id, Deal.status == DealStatus.OPEN,
+    where = [col(Deal.team_id) == actor.team_id, col(Deal.status) == DealStatus.OPEN,
              col(Deal.deleted_at).is_(None), col(Deal.created_at) <= now]
     if owners is not None:
         where.append(col(Deal.owner_id).in_(sorted(owners)))
     if owner_id is not None:
-        where.append(Deal.owner_id == owner_id)
+        where.append(col(Deal.owner_id) == owner_id)
     return where
 
 
@@ -208,11 +209,11 @@ def pipeline_by_stage(session: Session, *, actor: Member, now: datetime,
                       owner_id: int | None = None) -> list[StageRow]:
     """Visible open deals per stage in pipeline order (empty stages too; removed ones last)."""
     stages = _open_stages(session, actor.team_id)
-    stmt = (select(Deal.stage, func.count(),
-                   func.coalesce(func.sum(Deal.amount_minor), 0),
-                   func.coalesce(func.sum(Deal.amount_minor * _probability(stages)), 0),
-                   func.max(Deal.probability))
-            .where(*_open_where(session, actor, now, owner_id)).group_by(Deal.stage))
+    stmt = (select_columns(Deal.stage, func.count(),
+                           func.coalesce(func.sum(Deal.amount_minor), 0),
+                           func.coalesce(func.sum(Deal.amount_minor * _probability(stages)), 0),
+                           func.max(Deal.probability))
+            .where(*_open_where(session, actor, now, owner_id)).group_by(col(Deal.stage)))
     found = {stage: (int(n), int(total), int(weighted), int(p))
              for stage, n, total, weighted, p in session.exec(stmt)}
     rows = []
@@ -228,11 +229,11 @@ def pipeline_by_owner(session: Session, *, actor: Member, now: datetime) -> list
     """Visible open deals per owner, the largest weighted pipeline first."""
     stages = _open_stages(session, actor.team_id)
     weighted = func.sum(Deal.amount_minor * _probability(stages)).label("weighted")
-    stmt = (select(Deal.owner_id, Member.display_name, func.count(),
-                   func.sum(Deal.amount_minor), weighted)
+    stmt = (select_columns(Deal.owner_id, Member.display_name, func.count(),
+                           func.sum(Deal.amount_minor), weighted)
             .join(Member, col(Member.id) == Deal.owner_id)
             .where(*_open_where(session, actor, now, None))
-            .group_by(Deal.owner_id, Member.display_name)
+            .group_by(col(Deal.owner_id), col(Member.display_name))
             .order_by(weighted.desc(), col(Deal.owner_id)))
     return [OwnerRow(owner_id, name, int(n), int(total), int(w) // 100)
             for owner_id, name, n, total, w in session.exec(stmt)]
@@ -277,8 +278,8 @@ def forecast(session: Session, *, actor: Member, now: datetime, owner_id: int | 
                     (Deal.amount_minor * _probability(stages)).label("weighted"),
                     committed.label("committed"))
              .where(*_open_where(session, actor, now, owner_id)).subquery())
-    stmt = (select(deals.c.bucket, func.count(), func.sum(deals.c.amount),
-                   func.sum(deals.c.weighted), func.sum(deals.c.committed))
+    stmt = (select_columns(deals.c.bucket, func.count(), func.sum(deals.c.amount),
+                           func.sum(deals.c.weighted), func.sum(deals.c.committed))
             .group_by(deals.c.bucket))
     found = {key: (int(n), int(best), int(w) // 100, int(c))
              for key, n, best, w, c in session.exec(stmt)}
@@ -345,10 +346,10 @@ def funnel(session: Session, *, actor: Member, now: datetime, days: int = DEFAUL
     rows = [FunnelStage(key, *reached.get(i, (0, 0)))
             for i, key in enumerate([*(s.key for s in stages), WON])]
     owners = visible_owner_ids(session, actor)
-    won = Deal.status == DealStatus.WON
+    won = col(Deal.status) == DealStatus.WON
     closed = session.exec(
         select(func.sum(case((won, 1), else_=0)),
-               func.sum(case((Deal.status == DealStatus.LOST, 1), else_=0)),
+               func.sum(case((col(Deal.status) == DealStatus.LOST, 1), else_=0)),
                func.avg(case((won, Deal.amount_minor), else_=None)),
                func.avg(case((won, _cycle_days(session)), else_=None)))
         .where(Deal.team_id == actor.team_id, col(Deal.deleted_at).is_(None),

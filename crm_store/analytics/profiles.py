@@ -28,13 +28,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CTE, Engine, and_, delete, func, insert, literal, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from crm_store.analytics import segments_sql as q
 from crm_store.analytics.report_figures import period_of
 from crm_store.analytics.segment_rules import params_for
 from crm_store.db import read_only, unit_of_work
 from crm_store.models import Contact, Member, ProfileRow, ProfileSnapshot, Team
+from crm_store.sql import select_columns, table_of
 from crm_store.team.worktime import zone
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,8 @@ def is_big(session: Session, team_id: int) -> bool:
     """
     if LIVE_LIMIT <= 0:
         return True
-    nth = session.exec(select(Contact.id).where(Contact.team_id == team_id)  # type: ignore
-                       .order_by(None).limit(1).offset(LIVE_LIMIT - 1)).first()
+    nth = session.scalars(select(col(Contact.id)).where(col(Contact.team_id) == team_id)
+                          .order_by(None).limit(1).offset(LIVE_LIMIT - 1)).first()
     return nth is not None
 
 
@@ -88,12 +89,14 @@ def hash_joins(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
-    before = session.exec(text("SELECT current_setting('enable_nestloop')")).scalar_one()
-    session.exec(text("SET LOCAL enable_nestloop = off"))
+    connection = session.connection()
+    before = connection.execute(text("SELECT current_setting('enable_nestloop')")).scalar_one()
+    connection.execute(text("SET LOCAL enable_nestloop = off"))
     try:
         yield
     finally:
-        session.exec(text(f"SET LOCAL enable_nestloop = {'on' if before == 'on' else 'off'}"))
+        connection.execute(
+            text(f"SET LOCAL enable_nestloop = {'on' if before == 'on' else 'off'}"))
 
 
 def run(session: Session, stmt: Any) -> list[Any]:
@@ -109,30 +112,29 @@ def _select(p: q.Params, snapshot_id: int) -> Any:
 
 
 def _rolling(session: Session, team_id: int) -> ProfileSnapshot | None:
-    return session.exec(select(ProfileSnapshot).where(  # type: ignore[call-overload]
-        ProfileSnapshot.team_id == team_id, ProfileSnapshot.closing.is_(False))  # type: ignore
-        .order_by(ProfileSnapshot.id)).scalars().first()
+    return session.scalars(select(ProfileSnapshot).where(
+        col(ProfileSnapshot.team_id) == team_id, col(ProfileSnapshot.closing).is_(False))
+        .order_by(col(ProfileSnapshot.id))).first()
 
 
 def _closing(session: Session, p: q.Params, *, any_settings: bool = False
              ) -> ProfileSnapshot | None:
     """The team's closing snapshot at exactly `p.now`, made under `p`'s settings (or any)."""
     stmt = select(ProfileSnapshot).where(
-        ProfileSnapshot.team_id == p.team_id, ProfileSnapshot.closing.is_(True),  # type: ignore
-        ProfileSnapshot.as_of == p.now)
+        col(ProfileSnapshot.team_id) == p.team_id, col(ProfileSnapshot.closing).is_(True),
+        col(ProfileSnapshot.as_of) == p.now)
     if not any_settings:
-        stmt = stmt.where(ProfileSnapshot.settings_key == settings_key(p))
-    return session.exec(stmt).scalars().first()  # type: ignore[call-overload]
+        stmt = stmt.where(col(ProfileSnapshot.settings_key) == settings_key(p))
+    return session.scalars(stmt).first()
 
 
 def _lock(session: Session, team_id: int) -> None:
     # Writers of one team queue here (PostgreSQL); SQLite's BEGIN IMMEDIATE already does.
-    session.exec(select(Team.id).where(Team.id == team_id).with_for_update())  # type: ignore
+    session.scalars(select(col(Team.id)).where(col(Team.id) == team_id).with_for_update())
 
 
 def _clear(session: Session, snapshot: ProfileSnapshot) -> None:
-    session.exec(delete(ProfileRow).where(  # type: ignore[call-overload]
-        ProfileRow.snapshot_id == snapshot.id))
+    session.exec(delete(ProfileRow).where(col(ProfileRow.snapshot_id) == snapshot.id))
 
 
 def _open(session: Session, p: q.Params, *, closing: bool) -> ProfileSnapshot:
@@ -165,11 +167,10 @@ def refresh(session: Session, p: q.Params, *, closing: bool = False) -> ProfileS
     """
     started = time.perf_counter()
     snapshot = _open(session, p, closing=closing)
-    target = ProfileRow.__table__  # type: ignore[attr-defined]
-    statement = insert(target).from_select(["snapshot_id", "contact_id", *COLUMNS],
-                                           _select(p, snapshot.id or 0))
+    statement = insert(table_of(ProfileRow)).from_select(["snapshot_id", "contact_id", *COLUMNS],
+                                                         _select(p, snapshot.id or 0))
     with hash_joins(session):
-        session.exec(statement)  # type: ignore[call-overload]
+        session.exec(statement)
     return _keep(session, snapshot, started)
 
 
@@ -191,7 +192,7 @@ def refresh_outside_lock(engine: Engine, p: q.Params, *,
         for row in rows:
             row["snapshot_id"] = snapshot.id
         if rows:
-            session.connection().execute(insert(ProfileRow.__table__), rows)  # type: ignore
+            session.connection().execute(insert(table_of(ProfileRow)), rows)
         snapshot = _keep(session, snapshot, started)
     return snapshot, time.perf_counter() - writing
 
@@ -226,9 +227,10 @@ def picked(p: q.Params, owner_ids: set[int] | None, filters: q.Filters,
            snapshot_id: int) -> CTE:
     """As segments_sql.picked, read from a stored snapshot for today's live contacts."""
     c = q.contacts(p, owner_ids, filters, position=False).subquery("live_contacts")
-    r = ProfileRow.__table__.c  # type: ignore[attr-defined]
-    joined = c.join(ProfileRow.__table__, and_(r.snapshot_id == snapshot_id,  # type: ignore
-                                                r.contact_id == c.c.contact_id), isouter=True)
+    table = table_of(ProfileRow)
+    r = table.c
+    joined = c.join(table, and_(r.snapshot_id == snapshot_id, r.contact_id == c.c.contact_id),
+                    isouter=True)
     stage = func.coalesce(r.stage, "prospect")
     stmt = select(
         c.c.contact_id, c.c.owner_id, c.c.picked, r.first_at, r.last_at,
@@ -248,11 +250,11 @@ def picked(p: q.Params, owner_ids: set[int] | None, filters: q.Filters,
 
 def one(session: Session, snapshot_id: int, contact_id: int, strategic_threshold: int) -> Any:
     """The stored profile of one contact (with its class), or None."""
-    r = ProfileRow.__table__.c  # type: ignore[attr-defined]
-    return session.exec(select(  # type: ignore[call-overload]
+    r = table_of(ProfileRow).c
+    return session.exec(select_columns(
         *[r[name] for name in ("contact_id", *COLUMNS)], Contact.owner_id, Contact.name,
         q.strategic_case(r.score_raw, strategic_threshold).label("klass"))
-        .join(Contact, Contact.id == r.contact_id)
+        .join(Contact, col(Contact.id) == r.contact_id)
         .where(r.snapshot_id == snapshot_id, r.contact_id == contact_id)).first()
 
 
@@ -261,9 +263,9 @@ CLOSING_KINDS = ("week", "month")  # report periods (crm_store.analytics.report_
 
 def closing_moments(session: Session, team_id: int, now: datetime) -> set[datetime]:
     """The ends of the last closed week and month in each zone the team's members use."""
-    zones = set(session.exec(select(Member.timezone).where(  # type: ignore[call-overload]
-        Member.team_id == team_id, Member.active.is_(True))).scalars())  # type: ignore
-    moments = set()
+    zones = set(session.scalars(select(col(Member.timezone)).where(
+        col(Member.team_id) == team_id, col(Member.active).is_(True))))
+    moments: set[datetime] = set()
     for name in sorted(zones):
         today = now.astimezone(zone(name)).date()
         moments.update(period_of(kind, today, name, now).start_utc for kind in CLOSING_KINDS)
@@ -277,9 +279,9 @@ def _plan(session: Session, team: Team, now: datetime) -> list[tuple[q.Params, b
         return []
     work = [] if _fresh(_rolling(session, p.team_id), p, REFRESH_AGE) else [(p, False)]
     wanted = closing_moments(session, p.team_id, now)
-    for old in session.exec(select(ProfileSnapshot).where(  # type: ignore[call-overload]
-            ProfileSnapshot.team_id == p.team_id, ProfileSnapshot.closing.is_(True))  # type: ignore
-            ).scalars().all():
+    for old in session.scalars(select(ProfileSnapshot).where(
+            col(ProfileSnapshot.team_id) == p.team_id, col(ProfileSnapshot.closing).is_(True))
+            ).all():
         if old.as_of not in wanted:
             _clear(session, old)
             session.delete(old)

@@ -139,7 +139,7 @@ def _read_beside(engine: Engine, member_id: int, period: Period, now: datetime,
 def _activity(row: team_activity.RepActivity) -> RepActivity:
     """Touches by kind for the chart; the member's other figures for the workbook."""
     numbers = {k: v for k, v in _numbers(row).items() if k != "member_id"}
-    by_kind = {kind: int(numbers.pop(kind + "s")) for kind in KINDS if kind + "s" in numbers}
+    by_kind = {kind: int(numbers.pop(kind + "s") or 0) for kind in KINDS if kind + "s" in numbers}
     return RepActivity(row.member_id, row.name, by_kind,
                        {k: int(v) for k, v in numbers.items() if isinstance(v, int)})
 

@@ -14,10 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from crm_store.analytics import profiles
 from crm_store.analytics import segments_sql as q
@@ -31,8 +31,10 @@ from crm_store.analytics.segment_rules import (
 from crm_store.contacts.contacts import get_contact
 from crm_store.errors import Invalid, NotFound
 from crm_store.models import AuditLog, Company, Contact, Feedback, Interaction, Member, Order, Team
+from crm_store.sql import select_columns
 from crm_store.team.members import pick_member, visible_owner_ids
 
+T = TypeVar("T")
 SEGMENTS = tuple(key for key, _ in RFM_RULES)
 TIERS = ("A", "B", "C")  # A: the customers making the first 80% of value, B: the next 15%
 STAGES = ("prospect", "new", "active", "at_risk", "lost")
@@ -241,20 +243,21 @@ NEW_FACTS = (Order, Feedback, Company, Contact)
 def _data_version(session: Session, models: tuple[Any, ...]) -> tuple[Any, ...]:
     """Largest ids of `models`: every service write also adds an audit row (AuditLog)."""
     maxima = [select(func.max(model.id)).scalar_subquery() for model in models]
-    return tuple(session.exec(select(*maxima)).one())  # type: ignore[call-overload]
+    return tuple(session.exec(select_columns(*maxima)).one())
 
 
 def _remember(session: Session, team: Team, now: datetime, question: tuple[Any, ...],
-              compute: Callable[[], Any], *, entries: int = MEMO_ENTRIES,
-              watch: tuple[Any, ...] = EVERY_WRITE) -> Any:
+              compute: Callable[[], T], *, entries: int = MEMO_ENTRIES,
+              watch: tuple[Any, ...] = EVERY_WRITE) -> T:
     """The answer to `question`, computed once per hour and data version."""
-    key = (str(session.get_bind().url), team.id, team.created_at,
+    key = (str(session.get_bind().engine.url), team.id, team.created_at,
            now.replace(minute=0, second=0, microsecond=0), _data_version(session, watch),
            json.dumps(team.settings, sort_keys=True, default=str), entries, question)
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
-            return _memo[key]
+            remembered: T = _memo[key]
+            return remembered
     answer = compute()
     with _memo_lock:
         _memo[key] = answer
@@ -277,7 +280,7 @@ def _asked(scope: _Scope, *what: Any) -> tuple[Any, ...]:
 
 def _rows(session: Session, scope: _Scope, *, buyers: bool) -> list[CustomerProfile]:
     sel = _picked(scope)
-    stmt = select(sel, Contact.name).join(Contact, Contact.id == sel.c.contact_id) \
+    stmt = select(sel, col(Contact.name)).join(Contact, col(Contact.id) == sel.c.contact_id) \
         .order_by(sel.c.revenue.desc(), sel.c.contact_id)
     if buyers:
         stmt = stmt.where(sel.c.frequency > 0)
@@ -324,9 +327,8 @@ def _grouped(session: Session, scope: _Scope, parts: tuple[str, ...]) -> dict[st
                 continue
             for part, column in GROUPS.items():
                 key = getattr(row, column)
-                before = found[part].get(key, (0, 0, 0))
-                found[part][key] = tuple(  # type: ignore[assignment]
-                    a + b for a, b in zip(before, figures, strict=True))
+                n, revenue, value = found[part].get(key, (0, 0, 0))
+                found[part][key] = (n + figures[0], revenue + figures[1], value + figures[2])
         return found
 
     every = _remember(session, scope.team, scope.now, _asked(scope, "grouped"), compute)
@@ -389,10 +391,10 @@ def customers(session: Session, *, actor: Member, now: datetime, group: str, key
 
     def compute() -> CustomerPage:
         sel = _picked(scope)
-        stmt = (select(sel, Contact.name, Member.display_name.label("owner_name"),  # type: ignore
+        stmt = (select(sel, col(Contact.name), col(Member.display_name).label("owner_name"),
                        func.count().over().label("total"))
-                .join(Contact, Contact.id == sel.c.contact_id)
-                .join(Member, Member.id == sel.c.owner_id)
+                .join(Contact, col(Contact.id) == sel.c.contact_id)
+                .join(Member, col(Member.id) == sel.c.owner_id)
                 .where(sel.c[GROUPS[group]] == key)
                 .order_by(sel.c.revenue.desc(), sel.c.value.desc(), sel.c.contact_id)
                 .offset(max(offset, 0)).limit(limit))
@@ -408,10 +410,10 @@ def customers(session: Session, *, actor: Member, now: datetime, group: str, key
 def find_owner(session: Session, *, actor: Member, name: str) -> Member:
     """The visible member `name` means: exact name or @username first, else a unique part."""
     owners = visible_owner_ids(session, actor)
-    stmt = select(Member).where(Member.team_id == actor.team_id)
+    stmt = select(Member).where(col(Member.team_id) == actor.team_id)
     if owners is not None:
-        stmt = stmt.where(Member.id.in_(sorted(owners)))  # type: ignore[union-attr]
-    members = list(session.exec(stmt).scalars())  # type: ignore[call-overload]
+        stmt = stmt.where(col(Member.id).in_(sorted(owners)))
+    members = list(session.scalars(stmt))
     return pick_member(members, name, actor=actor, unknown="segments.owner_unknown",
                        ambiguous="segments.owner_ambiguous")
 
@@ -424,7 +426,7 @@ def _team_profiles(session: Session, team: Team, now: datetime) -> dict[int, Any
         buyers = select(prof, klass.label("klass")).where(prof.c.last_at.is_not(None))
         return {row.contact_id: row for row in profiles.run(session, buyers)}
 
-    return _remember(session, team, now, ("team",), compute,  # type: ignore[no-any-return]
+    return _remember(session, team, now, ("team",), compute,
                      entries=MEMO_PROFILES, watch=NEW_FACTS)
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     Boolean,
+    ColumnElement,
+    CompoundSelect,
     Float,
     Integer,
     Select,
@@ -36,8 +38,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import col
 
 from crm_store.models import Company, Contact, Feedback, Interaction, InteractionKind, Order
+from crm_store.sql import table_of
 
 NEW_DAYS, ACTIVE_DAYS, LOST_DAYS = 90, 180, 365  # lifecycle (docs/SEGMENTS.md)
 CHURN_VALUE_WINDOW = timedelta(days=365)  # value at risk: revenue of the last year
@@ -151,7 +155,7 @@ class Filters:
 
 def at(value: datetime) -> Any:
     """A time as a bound parameter typed like the stored times."""
-    return bindparam(None, value, type_=Order.__table__.c.ordered_at.type)
+    return bindparam(None, value, type_=table_of(Order).c.ordered_at.type)
 
 
 def _middle(rank: Any, count: Any) -> Any:
@@ -161,14 +165,15 @@ def _middle(rank: Any, count: Any) -> Any:
 
 def _orders(p: Params, start: Any, now: Any) -> Select[Any]:
     """Per contact: first and last order, figures in the window, median gap between orders."""
-    live = (select(Order.id, Order.contact_id, Order.ordered_at, Order.amount_minor,
-                   Order.margin_minor)
+    live = (select(col(Order.id), col(Order.contact_id), col(Order.ordered_at),
+                   col(Order.amount_minor), col(Order.margin_minor))
             # A team's orders are all read: SQLite without statistics would rather walk the
             # (team_id, ordered_at) index and fetch each row by rowid, several times slower.
-            .where(unindexed(Order.team_id) == p.team_id, Order.deleted_at.is_(None),
-                   Order.status != "cancelled", unindexed(Order.ordered_at) <= now)
+            .where(unindexed(Order.team_id) == p.team_id, col(Order.deleted_at).is_(None),
+                   col(Order.status) != "cancelled", unindexed(Order.ordered_at) <= now)
             ).subquery("live")
-    each = {"partition_by": live.c.contact_id, "order_by": (live.c.ordered_at, live.c.id)}
+    each: dict[str, Any] = {"partition_by": live.c.contact_id,
+                            "order_by": (live.c.ordered_at, live.c.id)}
     gapped = select(live, days_between(func.lag(live.c.ordered_at).over(**each),
                                        live.c.ordered_at).label("gap"),
                     func.count().over(**each, rows=(None, None)).label("n")).subquery("gapped")
@@ -199,21 +204,22 @@ def _touches(p: Params, start: Any, now: Any) -> Select[Any]:
     # fetch a million rows by rowid, four times slower than scanning and sorting.
     contact = unindexed(Interaction.contact_id)
     return select(contact.label("contact_id"), func.count().label("touches")).where(
-        unindexed(Interaction.team_id) == p.team_id, Interaction.deleted_at.is_(None),
-        Interaction.kind != InteractionKind.NOTE, unindexed(Interaction.occurred_at) > start,
+        unindexed(Interaction.team_id) == p.team_id, col(Interaction.deleted_at).is_(None),
+        col(Interaction.kind) != InteractionKind.NOTE, unindexed(Interaction.occurred_at) > start,
         unindexed(Interaction.occurred_at) <= now).group_by(contact)
 
 
 def _ratings(p: Params, now: Any) -> Select[Any]:
     """Per contact: the latest satisfaction, 0–1 (CSAT 1–5, NPS 0–10, their mean if both)."""
-    csat, nps = cast(Feedback.csat - 1, Float) / 4, cast(Feedback.nps, Float) / 10
-    rated = select(Feedback.contact_id, case(
-        (and_(Feedback.csat.is_not(None), Feedback.nps.is_not(None)), (csat + nps) / 2),
-        (Feedback.csat.is_not(None), csat), else_=nps).label("sat"),
-        func.row_number().over(partition_by=Feedback.contact_id, order_by=(
-            Feedback.created_at.desc(), Feedback.id.desc())).label("rn")).where(
-        Feedback.team_id == p.team_id, Feedback.created_at <= now,
-        or_(Feedback.csat.is_not(None), Feedback.nps.is_not(None))).subquery("rated")
+    csat_column, nps_column = col(Feedback.csat), col(Feedback.nps)
+    csat, nps = cast(csat_column - 1, Float) / 4, cast(nps_column, Float) / 10
+    rated = select(col(Feedback.contact_id), case(
+        (and_(csat_column.is_not(None), nps_column.is_not(None)), (csat + nps) / 2),
+        (csat_column.is_not(None), csat), else_=nps).label("sat"),
+        func.row_number().over(partition_by=col(Feedback.contact_id), order_by=(
+            col(Feedback.created_at).desc(), col(Feedback.id).desc())).label("rn")).where(
+        col(Feedback.team_id) == p.team_id, col(Feedback.created_at) <= now,
+        or_(csat_column.is_not(None), nps_column.is_not(None))).subquery("rated")
     return select(rated.c.contact_id, rated.c.sat).where(rated.c.rn == 1)
 
 
@@ -223,30 +229,31 @@ def contacts(p: Params, owner_ids: set[int] | None, filters: Filters, *,
 
     `position`: with the company's industry position (the value score needs it).
     """
-    kept = [true() if owner_ids is None else Contact.owner_id.in_(sorted(owner_ids) or [0])]
+    kept: list[ColumnElement[bool]] = [
+        true() if owner_ids is None else col(Contact.owner_id).in_(sorted(owner_ids) or [0])]
     if filters.city:
-        kept.append(or_(Contact.city.icontains(filters.city, autoescape=True),
-                        Contact.region.icontains(filters.city, autoescape=True)))
+        kept.append(or_(col(Contact.city).icontains(filters.city, autoescape=True),
+                        col(Contact.region).icontains(filters.city, autoescape=True)))
     if filters.industry:
-        kept.append(or_(Contact.industry.icontains(filters.industry, autoescape=True),
-                        Company.industry.icontains(filters.industry, autoescape=True)))
+        kept.append(or_(col(Contact.industry).icontains(filters.industry, autoescape=True),
+                        col(Company.industry).icontains(filters.industry, autoescape=True)))
     if filters.tag:
         kept.append(_has_tag(Contact.tags, literal(filters.tag)))
     # Without `position`, a scan in id order: SQLite would rather walk an index on team_id
     # and fetch every contact by rowid, several times slower.
-    team = Contact.team_id if position else unindexed(Contact.team_id)
-    stmt = select(Contact.id.label("contact_id"), Contact.owner_id,
+    team = col(Contact.team_id) if position else unindexed(Contact.team_id)
+    stmt = select(col(Contact.id).label("contact_id"), col(Contact.owner_id),
                   case((and_(*kept), 1), else_=0).label("picked")) \
-        .where(team == p.team_id, Contact.deleted_at.is_(None))
+        .where(team == p.team_id, col(Contact.deleted_at).is_(None))
     if position or filters.industry:
-        stmt = stmt.add_columns(Company.industry_position.label("position")) \
-            .join(Company, Company.id == Contact.company_id, isouter=True)
+        stmt = stmt.add_columns(col(Company.industry_position).label("position")) \
+            .join(Company, col(Company.id) == Contact.company_id, isouter=True)
     return stmt
 
 
 FACTS = {"owner_id": Integer(), "picked": Integer(), "position": Integer(),
-         "first_at": Order.__table__.c.ordered_at.type,
-         "last_at": Order.__table__.c.ordered_at.type, "frequency": Integer(),
+         "first_at": table_of(Order).c.ordered_at.type,
+         "last_at": table_of(Order).c.ordered_at.type, "frequency": Integer(),
          "revenue": Integer(), "value": Integer(), "own_gap": Float(), "orders": Integer(),
          "value_365": Integer(), "touches": Integer(),
          "sat": Float()}
@@ -275,10 +282,11 @@ def churn_facts(p: Params, owner_ids: set[int] | None) -> CTE:
     """Buyers among the live contacts the actor sees: last order, usual gaps, year's value."""
     start, now = at(p.now - timedelta(days=p.window_days)), at(p.now)
     o = _orders(p, start, now).subquery("orders_per_contact")
-    seen = true() if owner_ids is None else Contact.owner_id.in_(sorted(owner_ids) or [0])
+    seen = true() if owner_ids is None else col(Contact.owner_id).in_(sorted(owner_ids) or [0])
     live = select(o, case((seen, 1), else_=0).label("picked")) \
-        .join(Contact, Contact.id == o.c.contact_id) \
-        .where(Contact.team_id == p.team_id, Contact.deleted_at.is_(None)).cte("live_buyers")
+        .join(Contact, col(Contact.id) == o.c.contact_id) \
+        .where(col(Contact.team_id) == p.team_id, col(Contact.deleted_at).is_(None)) \
+        .cte("live_buyers")
     return select(live, _team_gap(live, p).label("team_gap")).where(live.c.picked == 1) \
         .cte("churn_facts")
 
@@ -330,7 +338,8 @@ def profiles(p: Params, owner_ids: set[int] | None = None,
         team_gap.label("team_gap"), f.c.orders, f.c.value_365,
     ).where(f.c.frequency > 0).cte("buyers").prefix_with("MATERIALIZED")
     u = buyers.c
-    by_value = {"order_by": u.value.desc()}  # peers (equal value) share a tier and a rank
+    # Peers (equal value) share a tier and a rank.
+    by_value: dict[str, Any] = {"order_by": u.value.desc()}
     scored = select(
         buyers,
         func.ntile(5).over(order_by=(u.last_at, u.contact_id)).label("r"),
@@ -406,7 +415,7 @@ def picked(p: Params, owner_ids: set[int] | None, filters: Filters) -> CTE:
 CELL = ("segment", "tier", "klass", "stage")  # what grouped() counts customers by
 
 
-def grouped(sel: CTE, top_share: int) -> Select[Any]:
+def grouped(sel: CTE, top_share: int) -> CompoundSelect[Any]:
     """Customers, revenue and value per (segment, tier, class, stage) cell; the top buyers.
 
     One pass over the selection: the caller adds the cells up per part. The "top" row holds
@@ -425,4 +434,4 @@ def grouped(sel: CTE, top_share: int) -> Select[Any]:
         literal("top").label("part"), *nothing,
         func.coalesce(func.sum(case((top, 1), else_=0)), 0).label("n"),
         func.coalesce(func.sum(case((top, ranked.c.revenue), else_=0)), 0).label("revenue"),
-        func.coalesce(func.sum(ranked.c.revenue), 0).label("value")))  # type: ignore[return-value]
+        func.coalesce(func.sum(ranked.c.revenue), 0).label("value")))

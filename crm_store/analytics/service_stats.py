@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from crm_store.messaging.reminder_rules import rules_for
 from crm_store.models import Contact, Feedback, FeedbackKind, Member, Team
+from crm_store.sql import select_columns
 from crm_store.team.members import visible_owner_ids
 
 DEFAULT_DAYS = 90
@@ -119,18 +120,19 @@ def service_summary(
     team = session.get(Team, actor.team_id)
     sla_hours = rules_for(team).sla_first_response_hours if team else 4
     owners = visible_owner_ids(session, actor)
-    seen = [Feedback.team_id == actor.team_id, col(Contact.deleted_at).is_(None), _visible(owners)]
+    seen = [col(Feedback.team_id) == actor.team_id, col(Contact.deleted_at).is_(None),
+            _visible(owners)]
     in_window = and_(col(Feedback.created_at) >= now - timedelta(days=days),
                      col(Feedback.created_at) <= now)
-    complaint = Feedback.kind == FeedbackKind.COMPLAINT
+    complaint = col(Feedback.kind) == FeedbackKind.COMPLAINT
     responded = col(Feedback.first_response_at).is_not(None)
     first_response = hours_between(Feedback.first_response_at, Feedback.created_at)
     breach = or_(and_(responded, first_response > sla_hours),
                  and_(~responded, col(Feedback.created_at) <= now - timedelta(hours=sla_hours)))
     csat, nps = col(Feedback.csat), col(Feedback.nps)
     recent = and_(complaint, in_window)
-    figures = select(
-        _count_if(and_(complaint, Feedback.status == "open")),
+    figures = select_columns(
+        _count_if(and_(complaint, col(Feedback.status) == "open")),
         _count_if(recent),
         _count_if(and_(recent, breach)),
         _count_if(and_(in_window, csat.is_not(None))),
@@ -140,7 +142,7 @@ def service_summary(
         _count_if(and_(in_window, nps <= NPS_DETRACTOR)),
     ).select_from(Feedback).join(Contact, col(Feedback.contact_id) == Contact.id).where(*seen)
     (open_count, complaints, breaches, csat_n, satisfied, nps_n, promoters,
-     detractors) = (int(v) for v in session.exec(figures).one())  # type: ignore[call-overload]
+     detractors) = (int(v) for v in session.exec(figures).one())
     window = [*seen, complaint, in_window]
     resolution = hours_between(Feedback.resolved_at, Feedback.created_at)
     return ServiceSummary(

@@ -31,6 +31,7 @@ from crm_store.models import (
     Task,
     TaskStatus,
 )
+from crm_store.sql import select_columns
 from crm_store.team.members import visible_owner_ids
 from crm_store.team.worktime import zone
 
@@ -123,7 +124,7 @@ def _row(member: Any, **figures: Any) -> list[Any]:
 
 
 def _touch(kind: InteractionKind) -> Any:
-    return func.sum(case((Interaction.kind == kind, 1), else_=0))
+    return func.sum(case((col(Interaction.kind) == kind, 1), else_=0))
 
 
 def _parts(
@@ -182,11 +183,11 @@ def _figures(
 ) -> dict[int, dict[str, int]]:
     """Member id → figures, for members with anything to count."""
     every = union_all(*_parts(team_id, owners, start, end, now)).subquery("figures")
-    stmt = select(every.c.member_id, *(func.sum(every.c[name]) for name in COUNTS)).group_by(
-        every.c.member_id)
+    stmt = select_columns(every.c.member_id, *(func.sum(every.c[name]) for name in COUNTS)) \
+        .group_by(every.c.member_id)
     return {int(member_id): {name: int(value or 0) for name, value in zip(COUNTS, values,
                                                                           strict=True)}
-            for member_id, *values in session.exec(stmt)}  # type: ignore[call-overload]
+            for member_id, *values in session.exec(stmt)}
 
 
 def _by_won_then_activity(row: RepActivity) -> tuple[int, int, str, int]:

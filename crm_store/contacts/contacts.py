@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from rapidfuzz import fuzz
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from crm_store import audit
@@ -23,7 +23,10 @@ from crm_store.contacts.normalize import (
 )
 from crm_store.errors import DomainError, Invalid
 from crm_store.models import Company, Contact, ContactVersion, Interaction, Member
+from crm_store.sql import AnySelect, select_columns
 from crm_store.team.members import can_see_owner, visible_or_not_found, visible_owner_ids
+
+Kept = TypeVar("Kept")
 
 EDITABLE_FIELDS = ("name", "company", "phone", "email", "title", "city", "industry")
 SIMILAR_NAME_SCORE = 90
@@ -62,9 +65,9 @@ class ContactCard:
     recent: list[Interaction] = field(default_factory=list)
 
 
-def _visible(stmt, session: Session, actor: Member):  # type: ignore[no-untyped-def]
+def _visible(stmt: AnySelect, session: Session, actor: Member) -> AnySelect:
     owners = visible_owner_ids(session, actor)
-    stmt = stmt.where(Contact.team_id == actor.team_id, col(Contact.deleted_at).is_(None))
+    stmt = stmt.where(col(Contact.team_id) == actor.team_id, col(Contact.deleted_at).is_(None))
     return stmt if owners is None else stmt.where(col(Contact.owner_id).in_(owners))
 
 
@@ -103,18 +106,18 @@ def find_duplicates(
     session: Session, *, actor: Member, data: NewContact, exclude_id: int | None = None
 ) -> list[Contact]:
     """Team contacts with the same phone or email, or a near-identical name at the company."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if data.phone:
-        conditions.append(Contact.phone == data.phone)
+        conditions.append(col(Contact.phone) == data.phone)
     if data.email:
-        conditions.append(Contact.email == data.email)
+        conditions.append(col(Contact.email) == data.email)
     company = data.company and session.exec(
         select(Company).where(
             Company.team_id == actor.team_id, Company.name_key == company_key(data.company)
         )
     ).first()
     if company:
-        conditions.append(Contact.company_id == company.id)
+        conditions.append(col(Contact.company_id) == company.id)
     if not conditions:
         return []
     stmt = select(Contact).where(
@@ -247,8 +250,8 @@ def visible_index(session: Session, actor: Member) -> search.SearchIndex:
 
 def _load_team_keys(session: Session, team_id: int) -> TeamKeys:
     stmt = (
-        select(Contact.owner_id, Contact.id, Contact.name, Company.name, Contact.pinyin_full,
-               Contact.pinyin_initials, Contact.phone, Contact.email)
+        select_columns(Contact.owner_id, Contact.id, Contact.name, Company.name,
+                       Contact.pinyin_full, Contact.pinyin_initials, Contact.phone, Contact.email)
         .join(Company, col(Contact.company_id) == Company.id, isouter=True)
         .where(Contact.team_id == team_id, col(Contact.deleted_at).is_(None))
     )

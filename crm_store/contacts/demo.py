@@ -46,7 +46,7 @@ def load_demo(session: Session, *, admin: Member) -> int:
     existing = session.exec(select(Contact).where(Contact.team_id == admin.team_id)).first()
     if existing is not None:
         return 0
-    members = {None: admin}
+    members: dict[int | None, Member] = {None: admin}
     for telegram_id, name, role, manager_tg in DEMO_MEMBERS:
         member = team.member_by_telegram_id(session, telegram_id) or Member(
             team_id=admin.team_id, telegram_user_id=telegram_id, display_name=name, role=role,

@@ -43,7 +43,7 @@ def store(session: Session, *, update_id: int, payload: dict[str, Any]) -> bool:
         .values(update_id=update_id, payload=payload, status=NEW, attempts=0,
                 received_at=utcnow(), chat_id=chat_of(payload))
         .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(Inbox.update_id)  # rowcount is not reliable for ON CONFLICT on every driver
+        .returning(col(Inbox.update_id))  # rowcount is unreliable for ON CONFLICT on some drivers
     )
     return session.connection().execute(stmt).first() is not None
 

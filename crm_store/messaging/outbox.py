@@ -28,7 +28,7 @@ def enqueue(
                 kind=kind, dedupe_key=dedupe_key[:160], payload=payload, due_at=due_at,
                 status=OutboxStatus.PENDING.value, attempts=0, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Outbox.id)
+        .returning(col(Outbox.id))
     )
     return session.connection().execute(stmt).first() is not None
 
@@ -66,8 +66,8 @@ def claim_due(
     if per_chat is not None:
         stmt = stmt.where(ranked.c.rank <= per_chat)
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=Outbox, skip_locked=True)  # type: ignore[arg-type]
-    rows = _chat_prefixes(list(session.exec(stmt)))  # type: ignore[call-overload]
+        stmt = stmt.with_for_update(of=Outbox, skip_locked=True)
+    rows = _chat_prefixes(list(session.exec(stmt)))
     lease_until = now + timedelta(seconds=lease_seconds)
     for row in rows:
         row.lease_owner, row.lease_until, row.attempts = worker, lease_until, row.attempts + 1

@@ -71,7 +71,8 @@ def evaluate(session: Session, *, actor: Member, campaign_id: int) -> Evaluation
                 Order.ordered_at < window_end)
         ).all():
             revenue[contact_id] = revenue.get(contact_id, 0) + int(amount)
-    total, control, reps = Figures(), Figures(), {}
+    total, control = Figures(), Figures()
+    reps: dict[str, Figures] = {}
     for target, rep_name in rows:
         groups = [control] if target.control else [total, reps.setdefault(rep_name, Figures())]
         for figures in groups:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from crm_store import audit
 from crm_store.analytics import segments
@@ -93,7 +94,7 @@ def audience_profiles(session: Session, *, actor: Member, now: datetime,
              and (audience.tier is None or p.tier == audience.tier)]
     if audience.birthday_month is not None and found:
         ids = [p.contact_id for p in found]
-        born = set(session.exec(select(Contact.id, Contact.birthday)
+        born = set(session.exec(select(col(Contact.id), col(Contact.birthday))
                                 .where(col(Contact.id).in_(ids))).all())
         in_month = {cid for cid, day in born if day is not None
                     and day.month == audience.birthday_month}
@@ -204,9 +205,9 @@ def _tell_owners(session: Session, actor: Member, campaign: Campaign,
                                 "by_name": actor.display_name})
 
 
-def _owned_by(actor: Member):  # type: ignore[no-untyped-def]
-    return select(Contact.id).where(Contact.owner_id == actor.id,
-                                    col(Contact.deleted_at).is_(None))
+def _owned_by(actor: Member) -> SelectOfScalar[int | None]:
+    return select(col(Contact.id)).where(Contact.owner_id == actor.id,
+                                         col(Contact.deleted_at).is_(None))
 
 
 def visible_campaigns(session: Session, *, actor: Member) -> list[Campaign]:
@@ -214,7 +215,7 @@ def visible_campaigns(session: Session, *, actor: Member) -> list[Campaign]:
     stmt = select(Campaign).where(Campaign.team_id == actor.team_id)
     if actor.role == Role.REP:
         mine = select(CampaignTarget.campaign_id).where(or_(
-            CampaignTarget.owner_id == actor.id, col(CampaignTarget.contact_id).in_(
+            col(CampaignTarget.owner_id) == actor.id, col(CampaignTarget.contact_id).in_(
                 _owned_by(actor))))
         stmt = stmt.where(col(Campaign.id).in_(mine))
     return list(session.exec(stmt.order_by(col(Campaign.id).desc()).limit(20)))
@@ -338,4 +339,5 @@ def target_counts(session: Session, *, actor: Member, campaign_ids: list[int]) -
         col(CampaignTarget.campaign_id).in_(campaign_ids))
     if owners is not None:
         stmt = stmt.where(col(CampaignTarget.owner_id).in_(sorted(owners)))
-    return {cid: int(n) for cid, n in session.exec(stmt.group_by(CampaignTarget.campaign_id))}
+    return {cid: int(n)
+            for cid, n in session.exec(stmt.group_by(col(CampaignTarget.campaign_id)))}

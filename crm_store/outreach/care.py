@@ -17,10 +17,12 @@ from functools import lru_cache
 
 import holidays
 from lunardate import LunarDate
-from sqlalchemy import and_, extract, func, or_
+from sqlalchemy import ColumnElement, and_, extract, func, or_
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from crm_store.models import Contact, Order
+from crm_store.sql import stored_id
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,7 @@ def customer_values(
     )
     revenue = func.coalesce(per_contact.c.revenue, 0)
     stmt = (
-        select(Contact.id, Contact.owner_id, Contact.name, revenue)
+        select(stored_id(Contact.id), Contact.owner_id, Contact.name, revenue)
         .join(per_contact, per_contact.c.contact_id == Contact.id, isouter=True)
         .where(Contact.team_id == team_id, col(Contact.deleted_at).is_(None))
     )
@@ -173,14 +175,15 @@ def care_date_matches(spec: str, day: date) -> bool:
 def statutory_first_days(year: int) -> dict[date, str]:
     """China's statutory holidays of `year`: the first day of each, with its English name."""
     firsts: dict[str, date] = {}
-    for day, name in holidays.CN(years=year, observed=False, language="en_US").items():
+    china = holidays.country_holidays("CN", years=year, observed=False, language="en_US")
+    for day, name in china.items():
         if name.startswith(SUBSTITUTED_DAY_PREFIX):
             continue
         firsts[name] = min(day, firsts.get(name, day))
     return {day: name for name, day in firsts.items()}
 
 
-def holiday_on(day: date, care_dates: Iterable[dict[str, str]]) -> str | None:
+def holiday_on(day: date, care_dates: Iterable[object]) -> str | None:
     """The care date on `day`: the team's own first, else a statutory holiday's first day."""
     # One name per day, so a day never yields two greeting lists (Spring Festival is both).
     for entry in care_dates:
@@ -195,7 +198,7 @@ def holiday_on(day: date, care_dates: Iterable[dict[str, str]]) -> str | None:
 # --- who to greet ----------------------------------------------------------------------------
 
 
-def _month_day_in(column, pairs: set[MonthDay]):  # type: ignore[no-untyped-def]
+def _month_day_in(column: Mapped[date | None], pairs: set[MonthDay]) -> ColumnElement[bool]:
     return or_(*(and_(extract("month", column) == month, extract("day", column) == dom)
                  for month, dom in sorted(pairs)))
 
@@ -203,11 +206,11 @@ def _month_day_in(column, pairs: set[MonthDay]):  # type: ignore[no-untyped-def]
 def birthdays_on(session: Session, *, owner_ids: Sequence[int], day: date) -> list[Contact]:
     """Live contacts of `owner_ids` whose birthday (solar or lunar) is celebrated on `day`."""
     solar, lunar = solar_days_on(day), lunar_days_on(day)
-    matches = [and_(col(Contact.birthday_lunar).is_(False), _month_day_in(Contact.birthday,
+    matches = [and_(col(Contact.birthday_lunar).is_(False), _month_day_in(col(Contact.birthday),
                                                                           solar))]
     if lunar:
         matches.append(and_(col(Contact.birthday_lunar).is_(True),
-                            _month_day_in(Contact.birthday, lunar)))
+                            _month_day_in(col(Contact.birthday), lunar)))
     stmt = (
         select(Contact)
         .where(col(Contact.owner_id).in_(list(owner_ids)), col(Contact.deleted_at).is_(None),
@@ -223,7 +226,7 @@ def first_orders(
     """Live contacts of `owner_ids` whose first (not cancelled) order came before `before`."""
     first = func.min(col(Order.ordered_at))
     stmt = (
-        select(Contact.id, Contact.owner_id, Contact.name, first)
+        select(stored_id(Contact.id), Contact.owner_id, Contact.name, first)
         .join(Order, col(Order.contact_id) == Contact.id)
         .where(col(Contact.owner_id).in_(list(owner_ids)), col(Contact.deleted_at).is_(None),
                col(Order.status) != CANCELLED, col(Order.deleted_at).is_(None))

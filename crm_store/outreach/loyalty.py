@@ -229,12 +229,12 @@ def redeem_coupon(session: Session, *, actor: Member, code: str,
     at = now or utcnow()
     if coupon.expires_at <= at and coupon.redeemed_at is None:
         raise Invalid("coupon.expired", code=coupon.code)
-    result = session.execute(
+    result = session.exec(
         update(Coupon)
         .where(col(Coupon.id) == coupon.id, col(Coupon.redeemed_at).is_(None))
         .values(redeemed_at=at, redeemed_by_id=actor.id)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise Invalid("coupon.already_redeemed", code=coupon.code)
     session.refresh(coupon)
     audit.record(session, actor=actor, action="update", entity="coupon",

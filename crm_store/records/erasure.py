@@ -44,6 +44,7 @@ from crm_store.models import (
     StageChange,
     Task,
 )
+from crm_store.sql import select_columns
 
 ERASED_NAME = "Erased contact #{id}"
 ERASED_DEAL = "Deal #{id}"
@@ -88,8 +89,8 @@ def find_erasable(
 ) -> list[tuple[Contact, search.Hit]]:
     """Rank every contact of the admin's team, soft-deleted ones included, against `query`."""
     _admin_only(actor)
-    stmt = (select(Contact.id, Contact.name, Company.name, Contact.pinyin_full,
-                   Contact.pinyin_initials, Contact.phone, Contact.email)
+    stmt = (select_columns(Contact.id, Contact.name, Company.name, Contact.pinyin_full,
+                           Contact.pinyin_initials, Contact.phone, Contact.email)
             .join(Company, col(Contact.company_id) == Company.id, isouter=True)
             .where(Contact.team_id == actor.team_id))
     keys = [search.SearchKey(contact_id=cid or 0, name=name, company=company or "",

@@ -180,7 +180,7 @@ def workbook(data: ExportData, labels: Mapping[str, str], sheets: Sequence[str])
     from openpyxl import Workbook  # heavy: only when exporting
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     kinds = ((CONTACT_COLUMNS, data.contacts), (DEAL_COLUMNS, data.deals),
              (ORDER_COLUMNS, data.orders))
     for title, (columns, rows) in zip(sheets, kinds, strict=True):

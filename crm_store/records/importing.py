@@ -26,6 +26,7 @@ from crm_store.records.import_files import (
     file_kind,
     read_file,
 )
+from crm_store.sql import select_columns
 from crm_store.team.members import visible_owner_ids
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "check_size", "file_kind", "preview_import",
@@ -59,7 +60,8 @@ class ImportRow:
     @classmethod
     def from_json(cls, data: list[Any]) -> ImportRow:
         """Rebuild a row stored by `to_json`."""
-        return cls(*data[:8], tags=list(data[8] or []))
+        row, name, company, phone, email, title, city, industry, tags = data[:9]
+        return cls(row, name, company, phone, email, title, city, industry, list(tags or []))
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,8 @@ class _DuplicateIndex:
         self.emails: dict[str, _Match] = {}
         self.companies: dict[str, list[list[Any]]] = {}  # [name folded, pinyin, match]
         self.names: dict[str, _Match] = {}
-        stmt = (select(Contact.id, Contact.owner_id, Contact.name, Contact.pinyin_full,
-                       Contact.phone, Contact.email, Company.name_key)
+        stmt = (select_columns(Contact.id, Contact.owner_id, Contact.name, Contact.pinyin_full,
+                               Contact.phone, Contact.email, Company.name_key)
                 .join(Company, col(Contact.company_id) == Company.id, isouter=True)
                 .where(Contact.team_id == actor.team_id, col(Contact.deleted_at).is_(None)))
         for cid, owner, name, pinyin, phone, email, key in session.exec(stmt):
@@ -167,12 +169,13 @@ class _DuplicateIndex:
         name = row.name.casefold()
         pinyin = _name_keys(row.name)[0]
         for entry in same_company:
+            match: _Match = entry[2]
             if fuzz.ratio(entry[0], name) >= SIMILAR_NAME_SCORE:
-                return entry[2]
+                return match
             if pinyin and entry[1] is None:  # rows of the file get their pinyin only when asked
-                entry[1] = _name_keys(entry[2].name)[0]
+                entry[1] = _name_keys(match.name)[0]
             if pinyin and fuzz.ratio(entry[1], pinyin) >= SIMILAR_NAME_SCORE:
-                return entry[2]
+                return match
         return None
 
     def accept(self, row: ImportRow) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from crm_store import audit
 from crm_store.clock import utcnow
@@ -30,15 +30,18 @@ from crm_store.models import (
 )
 from crm_store.sales.deals import get_deal
 from crm_store.sales.orders import can_see_order, get_order, seen_by
+from crm_store.sql import AnySelect
 from crm_store.team.members import can_see_owner, visible_owner_ids
 
 RESTORE_WINDOW = timedelta(days=30)
 LIST_LIMIT = 20
 # Short codes used in button data: "av:c:12" restores contact 12.
-KINDS: dict[str, type[SQLModel]] = {"c": Contact, "d": Deal, "o": Order}
+KINDS: dict[str, type[Contact] | type[Deal] | type[Order]] = {"c": Contact, "d": Deal, "o": Order}
 ENTITIES = {"c": "contact", "d": "deal", "o": "order"}
+# What a contact's deletion takes along, and restoring it brings back.
+CHILDREN: tuple[tuple[type[Deal] | type[Order], str], ...] = ((Deal, "d"), (Order, "o"))
 
-Row = TypeVar("Row", Contact, Deal, Order)
+Row = Contact | Deal | Order
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,10 @@ def delete_contact(
     """Soft-delete a visible contact together with its live deals and orders."""
     contact = get_contact(session, actor=actor, contact_id=contact_id)
     at = now or utcnow()
-    for model, kind in ((Deal, "d"), (Order, "o")):
-        children = session.exec(select(model).where(
-            model.contact_id == contact.id, col(model.deleted_at).is_(None)))  # type: ignore[attr-defined]
+    for model, kind in CHILDREN:
+        live: SelectOfScalar[Deal | Order] = select(model)
+        children = session.exec(live.where(
+            model.contact_id == contact.id, col(model.deleted_at).is_(None)))
         for child in children:
             _stamp(session, actor, child, kind, at, with_contact=contact.id)
     _stamp(session, actor, contact, "c", at)
@@ -141,16 +145,16 @@ def delete_order(
     return order
 
 
-def _deleted(session: Session, actor: Member, kind: str, row_id: int, now: datetime) -> SQLModel:
+def _deleted(session: Session, actor: Member, kind: str, row_id: int, now: datetime) -> Row:
     """A deleted record of the actor's team they may see, deleted within the window."""
     row = session.get(KINDS[kind], row_id)
     if (
-        row is None
-        or getattr(row, "team_id", None) != actor.team_id
-        or getattr(row, "deleted_at", None) is None
-        or aware(row.deleted_at) < now - RESTORE_WINDOW  # type: ignore[attr-defined]
+        not isinstance(row, Contact | Deal | Order)  # None: no such row
+        or row.team_id != actor.team_id
+        or row.deleted_at is None
+        or aware(row.deleted_at) < now - RESTORE_WINDOW
         or not (can_see_order(session, actor, row) if isinstance(row, Order)
-                else can_see_owner(session, actor, row.owner_id))  # type: ignore[attr-defined]
+                else can_see_owner(session, actor, row.owner_id))
     ):
         raise NotFound("audit.restore.not_found")
     return row
@@ -197,9 +201,10 @@ def restore(
     if isinstance(row, Contact):
         _refuse_duplicates(session, actor, row)
         stamp = row.deleted_at
-        for model, child_kind in ((Deal, "d"), (Order, "o")):
-            children = session.exec(select(model).where(
-                model.contact_id == row.id, model.deleted_at == stamp))  # type: ignore[attr-defined]
+        for model, child_kind in CHILDREN:
+            taken_along: SelectOfScalar[Deal | Order] = select(model)
+            children = session.exec(taken_along.where(
+                model.contact_id == row.id, model.deleted_at == stamp))
             for child in children:
                 _unstamp(session, actor, child, child_kind, with_contact=row.id)
         _unstamp(session, actor, row, "c")
@@ -213,9 +218,10 @@ def restore(
     return row
 
 
-def _owned(stmt, model, session: Session, actor: Member, now: datetime):  # type: ignore[no-untyped-def]
+def _owned(stmt: AnySelect, model: type[Row], session: Session, actor: Member,
+           now: datetime) -> AnySelect:
     owners = visible_owner_ids(session, actor)
-    stmt = stmt.where(model.team_id == actor.team_id, col(model.deleted_at).is_not(None),
+    stmt = stmt.where(col(model.team_id) == actor.team_id, col(model.deleted_at).is_not(None),
                       col(model.deleted_at) >= now - RESTORE_WINDOW)
     if owners is None:
         return stmt
@@ -234,12 +240,15 @@ def list_deleted(
     found: list[Deleted] = []
     contacts = _owned(select(Contact), Contact, session, actor, now)
     for c in session.exec(contacts.order_by(col(Contact.deleted_at).desc()).limit(limit)):
-        found.append(Deleted("c", c.id or 0, c.name, "", None, "", aware(c.deleted_at)))  # type: ignore[arg-type]
-    for kind, model in (("d", Deal), ("o", Order)):
-        stmt = _owned(select(model, Contact.name).join(  # type: ignore[call-overload]
-            Contact, col(Contact.id) == model.contact_id), model, session, actor, now)
+        assert c.deleted_at is not None  # _owned picks deleted rows only
+        found.append(Deleted("c", c.id or 0, c.name, "", None, "", aware(c.deleted_at)))
+    for model, kind in CHILDREN:
+        named: Select[Deal | Order, str] = select(model, Contact.name)
+        stmt = _owned(named.join(Contact, col(Contact.id) == model.contact_id), model, session,
+                      actor, now)
         stmt = stmt.where(col(Contact.deleted_at).is_(None))
         for row, name in session.exec(stmt.order_by(col(model.deleted_at).desc()).limit(limit)):
+            assert row.deleted_at is not None  # _owned picks deleted rows only
             found.append(Deleted(kind, row.id or 0, name, getattr(row, "title", ""),
                                  row.amount_minor, row.currency, aware(row.deleted_at)))
     found.sort(key=lambda d: (d.deleted_at, d.id), reverse=True)

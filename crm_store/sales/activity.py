@@ -53,8 +53,8 @@ def log_interaction(
         session.add(contact)
     session.execute(  # activity on a customer is activity on their open deals
         update(Deal)
-        .where(Deal.contact_id == contact.id, Deal.status == DealStatus.OPEN,
-               Deal.last_activity_at < at)
+        .where(col(Deal.contact_id) == contact.id, col(Deal.status) == DealStatus.OPEN,
+               col(Deal.last_activity_at) < at)
         .values(last_activity_at=at)
     )
     session.flush()
@@ -90,7 +90,7 @@ def recent_contact_ids(session: Session, *, actor: Member, limit: int = 6) -> li
     stmt = (
         select(Interaction.contact_id, func.max(Interaction.occurred_at).label("last"))
         .where(Interaction.member_id == actor.id, col(Interaction.deleted_at).is_(None))
-        .group_by(Interaction.contact_id)
+        .group_by(col(Interaction.contact_id))
         .order_by(func.max(Interaction.occurred_at).desc())
         .limit(limit)
     )

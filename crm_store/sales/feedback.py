@@ -85,9 +85,9 @@ def log_feedback(
         raise Invalid("error.text_too_long", limit=MAX_TEXT)
     if kind == FeedbackKind.COMPLAINT and severity not in SEVERITIES:
         raise Invalid("feedback.bad_severity")
-    return _add(session, actor, contact, Feedback(
-        kind=kind, text=body, severity=severity if kind == FeedbackKind.COMPLAINT else None,
-        status=OPEN, created_at=_utc(at)))
+    return _add(session, actor, contact, kind=kind, text=body,
+                severity=severity if kind == FeedbackKind.COMPLAINT else None, status=OPEN,
+                created_at=_utc(at))
 
 
 def rate_csat(
@@ -96,8 +96,8 @@ def rate_csat(
     """Store a customer-satisfaction score (1–5) for a visible contact."""
     check_score("csat", score)
     contact = get_contact(session, actor=actor, contact_id=contact_id)
-    return _add(session, actor, contact, Feedback(kind=FeedbackKind.RATING, csat=score,
-                                                  status=CLOSED, created_at=_utc(at)))
+    return _add(session, actor, contact, kind=FeedbackKind.RATING, csat=score, status=CLOSED,
+                created_at=_utc(at))
 
 
 def rate_nps(
@@ -106,14 +106,20 @@ def rate_nps(
     """Store a net-promoter score (0–10) for a visible contact."""
     check_score("nps", score)
     contact = get_contact(session, actor=actor, contact_id=contact_id)
-    return _add(session, actor, contact, Feedback(kind=FeedbackKind.RATING, nps=score,
-                                                  status=CLOSED, created_at=_utc(at)))
+    return _add(session, actor, contact, kind=FeedbackKind.RATING, nps=score, status=CLOSED,
+                created_at=_utc(at))
 
 
-def _add(session: Session, actor: Member, contact: Contact, row: Feedback) -> Feedback:
-    """Save `row` for `contact`: the contact's owner answers for it, `actor` logged it."""
-    row.team_id, row.contact_id = contact.team_id, contact.id or 0
-    row.owner_id, row.member_id = contact.owner_id, actor.id or 0
+def _add(
+    session: Session, actor: Member, contact: Contact, *, kind: FeedbackKind, status: str,
+    created_at: datetime, text: str = "", severity: str | None = None, csat: int | None = None,
+    nps: int | None = None,
+) -> Feedback:
+    """Save feedback for `contact`: the contact's owner answers for it, `actor` logged it."""
+    row = Feedback(team_id=contact.team_id, contact_id=contact.id or 0,
+                   owner_id=contact.owner_id, member_id=actor.id or 0, kind=kind,
+                   status=status, created_at=created_at, text=text, severity=severity,
+                   csat=csat, nps=nps)
     session.add(row)
     session.flush()
     audit.record(session, actor=actor, action="create", entity="feedback",
@@ -199,8 +205,8 @@ def list_open_complaints(
 ) -> ComplaintPage:
     """Open complaints `actor` may see, oldest first, one page at a time."""
     owners = visible_owner_ids(session, actor)
-    where = [Feedback.team_id == actor.team_id, Feedback.kind == FeedbackKind.COMPLAINT,
-             Feedback.status == OPEN, col(Contact.deleted_at).is_(None)]
+    where = [col(Feedback.team_id) == actor.team_id, col(Feedback.kind) == FeedbackKind.COMPLAINT,
+             col(Feedback.status) == OPEN, col(Contact.deleted_at).is_(None)]
     if owners is not None:
         where.append(or_(col(Feedback.owner_id).in_(owners), col(Contact.owner_id).in_(owners)))
     joined = col(Feedback.contact_id) == Contact.id

@@ -16,6 +16,7 @@ from crm_store.errors import Invalid, NotFound
 from crm_store.models import Contact, Member, Order, Payment, Team
 from crm_store.money import MAX_AMOUNT_MINOR, format_money
 from crm_store.outreach import loyalty
+from crm_store.sql import AnySelect, select_columns
 from crm_store.team.members import can_see_owner, visible_owner_ids
 
 OPEN, PAID, CANCELLED = "open", "paid", "cancelled"
@@ -119,9 +120,9 @@ def can_see_order(session: Session, actor: Member, order: Order) -> bool:
     return contact is not None and can_see_owner(session, actor, contact.owner_id)
 
 
-def _visible(stmt, session: Session, actor: Member):  # type: ignore[no-untyped-def]
+def _visible(stmt: AnySelect, session: Session, actor: Member) -> AnySelect:
     owners = visible_owner_ids(session, actor)
-    stmt = stmt.where(Order.team_id == actor.team_id, col(Order.deleted_at).is_(None))
+    stmt = stmt.where(col(Order.team_id) == actor.team_id, col(Order.deleted_at).is_(None))
     return stmt if owners is None else stmt.where(seen_by(owners))
 
 
@@ -241,11 +242,11 @@ def receivables(
     owed = func.sum(col(Order.amount_minor) - col(Order.paid_minor))
     oldest = func.min(col(Order.ordered_at))
     stmt = _visible(
-        select(Contact.id, Contact.name, owed, func.count(col(Order.id)), oldest,
-               func.count().over(), func.sum(owed).over())
+        select_columns(Contact.id, Contact.name, owed, func.count(col(Order.id)), oldest,
+                       func.count().over(), func.sum(owed).over())
         .join(Contact, col(Contact.id) == Order.contact_id),
         session, actor,
-    ).where(Order.status == OPEN)
+    ).where(col(Order.status) == OPEN)
     stmt = (stmt.group_by(col(Contact.id), col(Contact.name))
             .order_by(oldest, col(Contact.id)).offset(max(offset, 0)).limit(limit))
     rows = session.exec(stmt).all()
@@ -267,9 +268,9 @@ def history_for_contact(
     contact = get_contact(session, actor=actor, contact_id=contact_id)
     currency = _team_currency(session, actor)
 
-    def mine(stmt):  # type: ignore[no-untyped-def]
+    def mine(stmt: AnySelect) -> AnySelect:
         return _visible(stmt, session, actor).where(
-            Order.contact_id == contact.id, Order.status != CANCELLED)
+            col(Order.contact_id) == contact.id, col(Order.status) != CANCELLED)
 
     open_part = case((col(Order.status) == OPEN, col(Order.amount_minor) - col(Order.paid_minor)),
                      else_=0)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from crm_store import audit
 from crm_store.clock import utcnow
@@ -18,6 +19,7 @@ from crm_store.contacts.contacts import get_contact
 from crm_store.contacts.normalize import clean_text
 from crm_store.errors import Invalid
 from crm_store.models import Contact, Deal, DealStatus, Member, Task, TaskStatus
+from crm_store.sql import AnySelect
 from crm_store.team.members import visible_or_not_found, visible_owner_ids
 
 MAX_TEXT = 1000
@@ -84,22 +86,23 @@ def create_task(
     return task
 
 
-def _lines(session: Session, stmt) -> list[TaskLine]:  # type: ignore[no-untyped-def]
+def _lines(session: Session, stmt: Select[Task, str, str]) -> list[TaskLine]:
     rows = session.exec(stmt).all()
     return [TaskLine(task=task, contact_name=name, owner_name=owner) for task, name, owner in rows]
 
 
-def _open_tasks(  # type: ignore[no-untyped-def]
-    actor: Member, owners: set[int] | None, *, count: bool = False
-):
-    """Open tasks of `owners` (None: the whole team) whose contact is not deleted."""
-    columns = select(func.count(col(Task.id))) if count else select(
-        Task, Contact.name, Member.display_name)
+def _open_tasks(actor: Member, owners: set[int] | None) -> Select[Task, str, str]:
+    """Open tasks of `owners` (None: the whole team) whose contact is not deleted, with names."""
+    return _only_open(select(Task, Contact.name, Member.display_name), actor, owners)
+
+
+def _only_open(columns: AnySelect, actor: Member, owners: set[int] | None) -> AnySelect:
+    """`columns` of the open tasks of `owners` (None: the whole team), contact not deleted."""
     stmt = (
         columns.select_from(Task)
         .join(Contact, col(Task.contact_id) == Contact.id, isouter=True)
         .join(Member, col(Task.owner_id) == Member.id)
-        .where(Task.team_id == actor.team_id, Task.status == TaskStatus.OPEN,
+        .where(col(Task.team_id) == actor.team_id, col(Task.status) == TaskStatus.OPEN,
                or_(col(Task.contact_id).is_(None), col(Contact.deleted_at).is_(None)))
     )
     return stmt if owners is None else stmt.where(col(Task.owner_id).in_(owners))
@@ -116,7 +119,8 @@ def list_open(
     owners = _owners(session, actor, team)
     stmt = _open_tasks(actor, owners).order_by(col(Task.due_at), col(Task.id))
     lines = _lines(session, stmt.offset(max(offset, 0)).limit(limit))
-    return lines, int(session.exec(_open_tasks(actor, owners, count=True)).one())
+    count = _only_open(select(func.count(col(Task.id))), actor, owners)
+    return lines, int(session.exec(count).one())
 
 
 def agenda(

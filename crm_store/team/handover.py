@@ -220,7 +220,7 @@ def team_tree(session: Session, *, actor: Member) -> list[TreeRow]:
     def per_owner(model: Any, *where: Any) -> dict[int, int]:
         stmt = (select(model.owner_id, func.count()).where(col(model.owner_id).in_(ids), *where)
                 .group_by(model.owner_id))
-        return dict(session.exec(stmt).all())  # type: ignore[arg-type]
+        return dict(session.exec(stmt).all())
 
     contacts = per_owner(Contact, col(Contact.deleted_at).is_(None))
     deals = per_owner(Deal, Deal.status == DealStatus.OPEN,

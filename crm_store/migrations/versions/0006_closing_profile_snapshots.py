@@ -8,9 +8,10 @@ The two tables hold only figures computed from the rest of the database, so they
 rebuilt empty; the scheduler (or the next question) fills them again.
 """
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0006'
@@ -19,7 +20,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _figures() -> list[sa.Column]:
+def _figures() -> list[sa.Column[Any]]:
     return [
         sa.Column('contact_id', sa.Integer(), primary_key=True),
         sa.Column('first_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
