@@ -1,7 +1,7 @@
 """Catalog of the privacy area: English (EN) and 简体中文 (ZH) side by side, same keys."""
 
 EN: dict[str, str] = {
-    "help.erase": "erase a contact's personal data (admins) — /erase <contact>",
+    "help.erase": "erase a contact's personal data (admins) — /erase &lt;contact&gt;",
     "erasure.erase_usage": (
         "Usage: <code>/erase contact</code>, e.g. <code>/erase 张伟</code> or "
         "<code>/erase #42</code>; deleted contacts are found too. You get their data export "

@@ -3,9 +3,9 @@
 EN: dict[str, str] = {
     "help.members": "the team tree: roles, who is active, what each member owns",
     "help.deactivate": "switch a member off and hand over their records: "
-                       "/deactivate <member> [to <member>]",
-    "help.reassign": "give records to another member: /reassign <contact> to <member>, "
-                     "/reassign all from <member> to <member>",
+                       "/deactivate &lt;member&gt; [to &lt;member&gt;]",
+    "help.reassign": "give records to another member: /reassign &lt;contact&gt; to &lt;member&gt;, "
+                     "/reassign all from &lt;member&gt; to &lt;member&gt;",
     "members.title": "👥 <b>Team</b> — {count} members",
     "members.legend": "<i>👤 contacts · 💼 open deals · ⏰ open tasks</i>",
     "members.deactivated_mark": "🚫 <i>deactivated</i>",
@@ -15,11 +15,11 @@ EN: dict[str, str] = {
     "members.count_order": "• Orders with a balance due: {n}",
     "members.count_feedback": "• Open feedback: {n}",
     "members.confirm": "✅ Confirm",
-    "members.deactivate_usage": "Whom should I deactivate? /deactivate <member> [to <member>], "
+    "members.deactivate_usage": "Whom should I deactivate? /deactivate &lt;member&gt; [to &lt;member&gt;], "
                                 "e.g. /deactivate Bob to Carol. Without “to”, the records go "
                                 "to their manager.",
-    "members.reassign_usage": "Usage: /reassign <contact> to <member>, or "
-                              "/reassign all from <member> to <member>.",
+    "members.reassign_usage": "Usage: /reassign &lt;contact&gt; to &lt;member&gt;, or "
+                              "/reassign all from &lt;member&gt; to &lt;member&gt;.",
     "members.deactivate_confirm": "Deactivate <b>{source}</b> and give <b>{target}</b> "
                                   "what they own?",
     "members.deactivate_warning": "{source} will no longer be able to use the bot.",
@@ -56,8 +56,8 @@ EN: dict[str, str] = {
     "members.notice_contact": "📦 {by} gave you <b>{name}</b> (was {source}), with {deal} open "
                               "deals and {task} open tasks.",
     "help.reactivate": "switch a deactivated member back on (e.g. after they unblocked the "
-                       "bot): /reactivate <member>",
-    "members.reactivate_usage": "Whom should I switch back on? /reactivate <member>, e.g. "
+                       "bot): /reactivate &lt;member&gt;",
+    "members.reactivate_usage": "Whom should I switch back on? /reactivate &lt;member&gt;, e.g. "
                                 "/reactivate Bob.",
     "members.reactivated": "✅ <b>{name}</b> can use the bot again. Records handed over "
                            "earlier stay with their new owners; /reassign gives some back.",
@@ -80,9 +80,9 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     "help.members": "团队结构：角色、是否在职、每人名下的客户与工作",
-    "help.deactivate": "停用成员并移交其名下记录：/deactivate <成员> [to <成员>]",
-    "help.reassign": "把记录转给其他成员：/reassign <联系人> to <成员>，"
-                     "/reassign all from <成员> to <成员>",
+    "help.deactivate": "停用成员并移交其名下记录：/deactivate &lt;成员&gt; [to &lt;成员&gt;]",
+    "help.reassign": "把记录转给其他成员：/reassign &lt;联系人&gt; to &lt;成员&gt;，"
+                     "/reassign all from &lt;成员&gt; to &lt;成员&gt;",
     "members.title": "👥 <b>团队</b> — 共 {count} 人",
     "members.legend": "<i>👤 联系人 · 💼 进行中的商机 · ⏰ 待办任务</i>",
     "members.deactivated_mark": "🚫 <i>已停用</i>",
@@ -92,10 +92,10 @@ ZH: dict[str, str] = {
     "members.count_order": "• 未收清款项的订单：{n}",
     "members.count_feedback": "• 待处理的客户反馈：{n}",
     "members.confirm": "✅ 确认",
-    "members.deactivate_usage": "要停用谁？/deactivate <成员> [to <成员>]，例如 "
+    "members.deactivate_usage": "要停用谁？/deactivate &lt;成员&gt; [to &lt;成员&gt;]，例如 "
                                 "/deactivate 王伟 to 李娜。不写接收人时，记录交给其经理。",
-    "members.reassign_usage": "用法：/reassign <联系人> to <成员>，或 "
-                              "/reassign all from <成员> to <成员>。",
+    "members.reassign_usage": "用法：/reassign &lt;联系人&gt; to &lt;成员&gt;，或 "
+                              "/reassign all from &lt;成员&gt; to &lt;成员&gt;。",
     "members.deactivate_confirm": "停用 <b>{source}</b>，并把其名下记录交给 <b>{target}</b>？",
     "members.deactivate_warning": "停用后{source}将无法再使用本机器人。",
     "members.credit_stays": "<i>已付清和已取消的订单、已赢单和已输单的商机以及已处理的反馈"
@@ -126,8 +126,8 @@ ZH: dict[str, str] = {
                              "{order}，待处理的客户反馈：{feedback}。可用 /find 和 /today 查看。",
     "members.notice_contact": "📦 {by}把 <b>{name}</b> 交给了您（原为{source}负责），"
                               "含 {deal} 个进行中的商机和 {task} 个待办任务。",
-    "help.reactivate": "重新启用已停用的成员（例如对方解除屏蔽后）：/reactivate <成员>",
-    "members.reactivate_usage": "要重新启用谁？/reactivate <成员>，例如 /reactivate 王伟。",
+    "help.reactivate": "重新启用已停用的成员（例如对方解除屏蔽后）：/reactivate &lt;成员&gt;",
+    "members.reactivate_usage": "要重新启用谁？/reactivate &lt;成员&gt;，例如 /reactivate 王伟。",
     "members.reactivated": "✅ <b>{name}</b> 已可重新使用本机器人。之前移交的记录仍归新负责人，"
                            "可用 /reassign 转回。",
     "members.already_active": "{name}目前在职，无需重新启用。",
