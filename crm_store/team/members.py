@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from crm_store import audit
@@ -122,16 +123,26 @@ def redeem_invite(
 ) -> Member:
     """Turn a valid invite into a member; the token cannot be used again."""
     now = now or utcnow()
-    invite = session.exec(select(Invite).where(Invite.token == token[:64])).first()
-    if invite is None or invite.used_at is not None:
-        raise Invalid("error.invite_invalid")
-    if invite.expires_at <= now:
-        raise Invalid("error.invite_expired")
     if member_by_telegram_id(session, user.telegram_user_id) is not None:
         raise Invalid("error.already_member")
+    # Claim the invite in one conditional UPDATE: of two people redeeming it at the same
+    # moment (two processes on PostgreSQL), the second waits for the first's row lock, then
+    # finds it used and changes nothing.
+    claimed = session.execute(
+        update(Invite)
+        .where(col(Invite.token) == token[:64], col(Invite.used_at).is_(None),
+               col(Invite.expires_at) > now)
+        .values(used_at=now)
+    )
+    invite = session.exec(select(Invite).where(Invite.token == token[:64])
+                          .execution_options(populate_existing=True)).first()
+    if invite is None or claimed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
+        if invite is not None and invite.used_at is None:
+            raise Invalid("error.invite_expired")
+        raise Invalid("error.invite_invalid")
     member = _new_member(session, team_id=invite.team_id, user=user, role=invite.role,
                          manager_id=invite.manager_id, timezone=timezone)
-    invite.used_by_id, invite.used_at = member.id, now
+    invite.used_by_id = member.id
     session.add(invite)
     audit.record(session, actor=member, action="create", entity="member",
                  entity_id=member.id or 0,
