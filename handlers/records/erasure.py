@@ -1,4 +1,4 @@
-"""Privacy: /erase a contact's personal data, after handing the admin an export of it.
+"""Erasure: /erase a contact's personal data, after handing the admin an export of it.
 
 /erase reaches soft-deleted contacts too (named as in /restore, or by #id): a deleted contact
 still holds its personal data (nothing purges it), exactly what an erasure request is about.
@@ -46,9 +46,15 @@ async def _offer(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Re
     export = erasure.export_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=ERASE_FLOW,
                 data={"contact_id": contact_id})
+    mentions = erasure.count_mentions(ctx.session, actor=ctx.member, contact_id=contact_id)
     buttons = [[ctx.button("erasure.button_confirm", f"er:{contact_id}"),
                 ctx.button("button.cancel", "cx")]]
+    if mentions:
+        buttons.insert(0, [ctx.button("erasure.button_mentions", f"er:{contact_id}:m",
+                                      count=mentions)])
     confirm = ctx.text("erasure.erase_confirm", buttons=buttons, name=contact.name, id=contact_id)
+    if mentions:
+        confirm.text += "\n\n" + ctx.t("erasure.mentions", count=mentions)
     if contact.deleted_at is not None:
         confirm.text += "\n" + ctx.t("erasure.erase_deleted_note",
                                      date=local_time(aware(contact.deleted_at), ctx.tz))
@@ -63,12 +69,17 @@ async def _offer(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Re
 async def erase_confirmed(req: ChatRequest, ctx: Context) -> list[Reply]:
     """The Confirm button of /erase: only for the contact the open confirmation names."""
     contact_id = callback_id(req.callback_data)
+    mentions = req.callback_data.endswith(":m")
     state = dialogs.get(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     if contact_id is None or state is None or state.flow != ERASE_FLOW or (
         state.data.get("contact_id") != contact_id
     ):
         raise Invalid("error.stale_button")
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
-    return [Reply(ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
-                        orders=done.orders), edit=True)]
+    done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id,
+                                 mentions=mentions)
+    text = ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
+                 orders=done.orders)
+    if done.mentions:
+        text += "\n" + ctx.t("erasure.mentions_blanked", count=done.mentions)
+    return [Reply(text, edit=True)]
