@@ -95,6 +95,8 @@ class Member(SQLModel, table=True):
     out_of_office_until: datetime | None = None
     digest_hour: int | None = Field(default=None, ge=0, le=23)  # managers' daily digest
     active: bool = Field(default=True)
+    # Admin because ADMIN_TELEGRAM_IDS lists them (not by invite): leaving the list demotes.
+    listed_admin: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
 

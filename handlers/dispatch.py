@@ -67,6 +67,7 @@ def _language_of(engine: Engine, req: ChatRequest, settings: HandlerSettings) ->
 
 async def _guarded(ctx: Context) -> list[Reply]:
     """Turn domain errors into a reply in the user's language; roll back their writes."""
+    _known_member(ctx)  # outside the savepoint: a refused command keeps a role change
     savepoint = ctx.session.begin_nested()
     try:
         replies = await _route(ctx)
@@ -131,12 +132,21 @@ async def _command(ctx: Context) -> list[Reply]:
     return await spec.func(req, ctx)
 
 
+def _known_member(ctx: Context) -> None:
+    """Find the member writing, applying ADMIN_TELEGRAM_IDS if it changed since they joined."""
+    member = team.member_by_telegram_id(ctx.session, ctx.req.user_id)
+    if member is not None:
+        listed = ctx.req.user_id in ctx.settings.admin_ids
+        if listed or member.listed_admin:
+            team.sync_listed_admin(ctx.session, member, listed=listed)
+    ctx.member_or_none = member
+
+
 async def _authenticate(ctx: Context):  # type: ignore[no-untyped-def]
     """Find the member; bootstrap listed admins; redeem an invite sent with /start."""
     req = ctx.req
-    member = team.member_by_telegram_id(ctx.session, req.user_id)
+    member = ctx.member_or_none
     if member is not None:
-        ctx.member_or_none = member
         return member
     user = team.NewUser(
         telegram_user_id=req.user_id,

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import import_module
 from typing import Any
@@ -19,11 +19,14 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
-from crm_store.db import make_engine
+from crm_store.db import make_engine, unit_of_work
+from crm_store.messaging import inbox
 from scheduler.dispatcher import Dispatcher
 from scheduler.protocols import Clock, Notifier, SystemClock
 
 log = logging.getLogger(__name__)
+
+INBOX_RETENTION_DAYS = 7  # finished updates kept this long (INBOX_RETENTION_DAYS)
 
 # (dotted producer, every N seconds at the default interval of 60 s)
 PRODUCERS: tuple[tuple[str, int], ...] = (
@@ -49,6 +52,21 @@ def _resolve(target: str) -> Callable[..., int]:
     module, _, name = target.partition(":")
     job: Callable[..., int] = getattr(import_module(module), name)
     return job
+
+
+def purge_inbox(database_url: str, retention_days: int) -> int:
+    """Job body: delete finished inbox rows older than the retention, chunk by chunk."""
+    before = SystemClock().now() - timedelta(days=retention_days)
+    total = 0
+    while True:
+        with unit_of_work(engine_for(database_url)) as session:
+            done = inbox.purge(session, before=before)
+        total += done
+        if done < inbox.PURGE_CHUNK:
+            break
+    if total:
+        log.info("purged %s inbox row(s) older than %s days", total, retention_days)
+    return total
 
 
 def run_producer(database_url: str, target: str) -> int:
@@ -81,9 +99,14 @@ class ReminderService:
 
 
 def build(database_url: str, notifier: Notifier, *, interval_seconds: float = 60.0,
-          lease_seconds: int = 60, clock: Clock | None = None) -> ReminderService:
-    """Wire the producers (every `interval_seconds` × their factor) and a dispatcher."""
+          lease_seconds: int = 60, clock: Clock | None = None,
+          inbox_retention_days: int = INBOX_RETENTION_DAYS) -> ReminderService:
+    """Wire the producers (every `interval_seconds` × their factor), the inbox purge and a
+    dispatcher."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(purge_inbox, "interval", args=[database_url, inbox_retention_days],
+                      hours=1, id="purge:inbox", replace_existing=True, max_instances=1,
+                      coalesce=True, next_run_time=datetime.now(UTC))
     for target, factor in PRODUCERS:
         scheduler.add_job(run_producer, "interval", args=[database_url, target],
                           seconds=max(1.0, interval_seconds * factor), id=f"produce:{target}",

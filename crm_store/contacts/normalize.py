@@ -53,4 +53,4 @@ def normalise_email(raw: str) -> str:
 
 def company_key(name: str) -> str:
     """Key under which two spellings of a company count as the same company."""
-    return clean_text(name, limit=200, fold=True).casefold()
+    return clean_text(name, limit=200, fold=True).casefold()[:200]  # casefold may lengthen

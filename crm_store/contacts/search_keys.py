@@ -63,8 +63,13 @@ def _han_syllables(run: str, *, surname: bool) -> list[str]:
     return head + [syllable.casefold() for syllable in tail if syllable]
 
 
+# Lengths of Contact.pinyin_full and Contact.pinyin_initials: a 120-character Chinese name
+# reads as up to ~840 letters of pinyin, which PostgreSQL would refuse (SQLite keeps it).
+FULL_MAX, INITIALS_MAX = 400, 120
+
+
 def name_keys(name: str, *, person: bool = True) -> tuple[str, str]:
-    """Return (pinyin_full, pinyin_initials) for a contact or company name."""
+    """Return (pinyin_full, pinyin_initials) for a contact or company name, within limits."""
     text = _strip_marks(unicodedata.normalize("NFKC", name or "")).casefold()
     syllables: list[str] = []
     first = True
@@ -75,7 +80,7 @@ def name_keys(name: str, *, person: bool = True) -> tuple[str, str]:
         else:
             syllables.append(word)
         first = False
-    return "".join(syllables), "".join(s[0] for s in syllables)
+    return "".join(syllables)[:FULL_MAX], "".join(s[0] for s in syllables)[:INITIALS_MAX]
 
 
 def phone_digits(phone: str | None) -> str:

@@ -1,11 +1,17 @@
-"""The inbox: raw updates are committed before Telegram is told they arrived."""
+"""The inbox: raw updates are committed before Telegram is told they arrived.
+
+A row keeps the raw update only while it is needed: once handled and its replies sent, the
+payload and replies are dropped (the row stays for the update_id's uniqueness and the polling
+offset); a stranger's row keeps no identifier of them; finished rows are purged after the
+retention days (`purge`), all but the newest, which the polling offset is read from.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -128,8 +134,8 @@ def mark_handled(
     """
     values: dict[str, Any] = {"status": HANDLED, "replies": replies, "chat_id": chat_id,
                               "handled_at": utcnow()}
-    if scrub:
-        values["payload"] = None
+    if scrub:  # a stranger: nothing that identifies them stays (the refusal is sent from memory)
+        values["payload"] = values["chat_id"] = None
     stmt = (update(Inbox).where(col(Inbox.update_id) == update_id, col(Inbox.status) == NEW)
             .values(**values))
     if session.connection().execute(stmt).rowcount == 1:
@@ -142,7 +148,7 @@ def mark_sent(session: Session, *, update_id: int) -> None:
     """The replies reached Telegram; nothing is left to do for this update."""
     row = session.get(Inbox, update_id)
     if row is not None:
-        row.status, row.replies = SENT, None
+        row.status, row.payload, row.replies = SENT, None, None
         session.add(row)
 
 
@@ -157,3 +163,23 @@ def mark_attempt_failed(session: Session, *, update_id: int, error: str) -> bool
         row.status = FAILED
     session.add(row)
     return row.status == FAILED
+
+
+PURGE_CHUNK = 2_000  # rows per transaction: the write lock is never held for long
+
+
+def purge(session: Session, *, before: datetime, limit: int | None = None) -> int:
+    """Delete up to `limit` finished rows received before `before`; return how many.
+
+    The newest row always stays: the polling offset is read from it, and a restart must not
+    take the last confirmed updates for new ones.
+    """
+    newest = session.exec(select(func.max(Inbox.update_id))).one()
+    ids = list(session.exec(
+        select(Inbox.update_id).where(col(Inbox.status).in_([SENT, FAILED]),
+                                      col(Inbox.received_at) < before,
+                                      col(Inbox.update_id) != newest)
+        .order_by(col(Inbox.update_id)).limit(limit or PURGE_CHUNK)))
+    if ids:
+        session.execute(delete(Inbox).where(col(Inbox.update_id).in_(ids)))
+    return len(ids)

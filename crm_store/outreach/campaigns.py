@@ -211,13 +211,23 @@ def _owned_by(actor: Member) -> SelectOfScalar[int | None]:
 
 
 def visible_campaigns(session: Session, *, actor: Member) -> list[Campaign]:
-    """The team's campaigns, newest first (a rep: those with targets of theirs)."""
+    """The campaigns `actor` may see, newest first.
+
+    A rep: those with targets of theirs. A manager: those created in their branch or reaching
+    its customers, never another branch's. An admin: the whole team's.
+    """
     stmt = select(Campaign).where(Campaign.team_id == actor.team_id)
     if actor.role == Role.REP:
         mine = select(CampaignTarget.campaign_id).where(or_(
             col(CampaignTarget.owner_id) == actor.id, col(CampaignTarget.contact_id).in_(
                 _owned_by(actor))))
         stmt = stmt.where(col(Campaign.id).in_(mine))
+    elif actor.role == Role.MANAGER:
+        branch = visible_owner_ids(session, actor) or set()
+        reaching = select(CampaignTarget.campaign_id).where(
+            col(CampaignTarget.owner_id).in_(branch))
+        stmt = stmt.where(or_(col(Campaign.created_by_id).in_(branch),
+                              col(Campaign.id).in_(reaching)))
     return list(session.exec(stmt.order_by(col(Campaign.id).desc()).limit(20)))
 
 

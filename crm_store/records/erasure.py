@@ -8,10 +8,16 @@ deal titles and lost reasons), in the records and in the audit trail's before/af
 
 A soft-deleted contact is erased the same way (it still holds personal data while it waits
 to be restored), and stays deleted: /restore can bring back only the anonymous record.
+
+The person is found however they were typed (crm_store.records.traces): stored chat updates,
+reminders and open forms that mention them are forgotten; mentions in *other* customers'
+records (a note on a colleague of theirs) are blanked too when the admin asks for it.
+Backups taken before the erasure keep what they held (README, "Backups").
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +50,7 @@ from crm_store.models import (
     StageChange,
     Task,
 )
+from crm_store.records.traces import Traces, blank_mentions, find_mentions
 from crm_store.sql import select_columns
 
 ERASED_NAME = "Erased contact #{id}"
@@ -68,6 +75,7 @@ class Erasure:
     deals: int
     audit_rows: int
     inbox_rows: int
+    mentions: int = 0
 
 
 def _admin_only(actor: Member) -> None:
@@ -170,12 +178,41 @@ def _audit_rows(
     return sorted(found, key=lambda row: row.id or 0)
 
 
-def erase_contact(session: Session, *, actor: Member, contact_id: int) -> Erasure:
-    """Blank a contact's personal data everywhere it is stored; keep the figures."""
+def traces_of(session: Session, contact: Contact) -> Traces:
+    """The contact's name, phone and e-mail now and as the audit trail knew them before."""
+    rows = session.exec(select(AuditLog).where(AuditLog.team_id == contact.team_id,
+                                               AuditLog.entity == "contact",
+                                               AuditLog.entity_id == contact.id))
+    return Traces.of(contact, [copy for row in rows for copy in (row.before, row.after)])
+
+
+def _own_audit_rows(session: Session, contact: Contact) -> list[AuditLog]:
+    """Audit rows of the contact and of every record hanging off it."""
+    deals, orders = _rows(session, Deal, contact.id or 0), _rows(session, Order, contact.id or 0)
+    return _audit_rows(session, contact, [d.id for d in deals], [o.id for o in orders])
+
+
+def count_mentions(session: Session, *, actor: Member, contact_id: int) -> int:
+    """How many fields of other records (and their audit copies) name the contact."""
     contact = get_erasable(session, actor=actor, contact_id=contact_id)
-    traces = _traces(contact)
+    own = {row.id or 0 for row in _own_audit_rows(session, contact)}
+    return len(find_mentions(session, contact, traces_of(session, contact), own))
+
+
+def erase_contact(session: Session, *, actor: Member, contact_id: int,
+                  mentions: bool = False) -> Erasure:
+    """Blank a contact's personal data everywhere it is stored; keep the figures.
+
+    `mentions`: also blank the contact in other records' free text that names them.
+    """
+    contact = get_erasable(session, actor=actor, contact_id=contact_id)
+    traces = traces_of(session, contact)
+    erased = ERASED_NAME.format(id=contact_id)
     deals, orders = _rows(session, Deal, contact_id), _rows(session, Order, contact_id)
-    audit_rows = _audit_rows(session, contact, [d.id for d in deals], [o.id for o in orders])
+    audit_rows = _own_audit_rows(session, contact)
+    own = {row.id or 0 for row in audit_rows}
+    blanked = blank_mentions(session, find_mentions(session, contact, traces, own), traces,
+                             erased) if mentions else 0
     _blank_contact(contact)
     session.add(contact)
     interactions = _blank(session, _rows(session, Interaction, contact_id), text="",
@@ -194,7 +231,7 @@ def erase_contact(session: Session, *, actor: Member, contact_id: int) -> Erasur
     _forget_pending_texts(session, contact, traces)
     inbox_rows = _scrub_inbox(session, traces, _team_user_ids(session, contact.team_id))
     result = Erasure(contact_id, interactions, feedback, tasks, len(orders), len(deals),
-                     len(audit_rows), inbox_rows)
+                     len(audit_rows), inbox_rows, blanked)
     audit.record(session, actor=actor, action="erase", entity="contact", entity_id=contact_id,
                  after={k: v for k, v in result.__dict__.items() if k != "contact_id"})
     return result
@@ -223,26 +260,21 @@ def _scrubbed(copy: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: (None if k in PERSONAL_KEYS else v) for k, v in copy.items()}
 
 
-def _traces(contact: Contact) -> list[str]:
-    """Strings whose presence in a stored chat message means it is about this contact."""
-    found = [contact.name, contact.phone, contact.email]
-    return [s for s in found if s and len(s) >= 2]
-
-
 def _team_user_ids(session: Session, team_id: int) -> list[int]:
     return [uid for uid in session.exec(
         select(Member.telegram_user_id).where(Member.team_id == team_id)) if uid is not None]
 
 
-def _forget_pending_texts(session: Session, contact: Contact, traces: list[str]) -> None:
-    """Open forms drop; every reminder naming the contact (any status, nested lists) blanks.
+def _forget_pending_texts(session: Session, contact: Contact, traces: Traces) -> None:
+    """Open forms about or quoting the contact drop; every reminder naming them blanks.
 
     Only the contact's team is scanned: no other team's rows can be about them.
     """
     contact_id = contact.id or 0
     users = _team_user_ids(session, contact.team_id)
     for state in session.exec(select(DialogState).where(col(DialogState.user_id).in_(users))):
-        if state.data.get("contact_id") == contact_id:
+        quoted = json.dumps(state.data, ensure_ascii=False)
+        if state.data.get("contact_id") == contact_id or traces.found_in(quoted):
             session.delete(state)
     erased = ERASED_NAME.format(id=contact_id)
     for row in session.exec(select(Outbox).where(Outbox.team_id == contact.team_id)):
@@ -255,7 +287,7 @@ def _forget_pending_texts(session: Session, contact: Contact, traces: list[str])
 FREE_TEXT_KEYS = PERSONAL_KEYS | {"summary"}
 
 
-def _scrub_payload(value: Any, contact_id: int, traces: list[str], erased: str) -> Any:
+def _scrub_payload(value: Any, contact_id: int, traces: Traces, erased: str) -> Any:
     """`value` with every part about the contact blanked: its name renamed, free text emptied.
 
     A dict is about the contact when its contact_id is the contact's or one of its texts
@@ -264,13 +296,11 @@ def _scrub_payload(value: Any, contact_id: int, traces: list[str], erased: str) 
     if isinstance(value, list):
         return [_scrub_payload(item, contact_id, traces, erased) for item in value]
     if isinstance(value, str):
-        for trace in traces:
-            value = value.replace(trace, erased)
-        return value
+        return traces.blank(value, erased)
     if not isinstance(value, dict):
         return value
     about = value.get("contact_id") == contact_id or any(
-        isinstance(v, str) and any(t in v for t in traces) for v in value.values())
+        isinstance(v, str) and traces.found_in(v) for v in value.values())
     out: dict[str, Any] = {}
     for key, item in value.items():
         if about and key == "contact_name":
@@ -282,13 +312,15 @@ def _scrub_payload(value: Any, contact_id: int, traces: list[str], erased: str) 
     return out
 
 
-def _scrub_inbox(session: Session, traces: list[str], users: list[int]) -> int:
+def _scrub_inbox(session: Session, traces: Traces, users: list[int]) -> int:
     """Forget stored chat updates that mention the contact (rows still in flight are kept).
 
     Private chats of the contact's team only (a private chat's id is its user's id); group
     chats (negative ids) and rows without a chat are scanned too, as any team may write there.
+    Files in stored replies (an /erase export, a report) are searched as text where they are
+    text, and dropped where they are not (a workbook): they were sent or given up already.
     """
-    if not traces:
+    if traces.pattern is None:
         return 0
     count = 0
     chats = or_(col(Inbox.chat_id).in_(users), col(Inbox.chat_id).is_(None),
@@ -296,9 +328,28 @@ def _scrub_inbox(session: Session, traces: list[str], users: list[int]) -> int:
     stmt = select(Inbox).where(col(Inbox.status).in_([inbox.SENT, inbox.FAILED]),
                                col(Inbox.payload).is_not(None), chats)
     for row in session.exec(stmt):
-        stored = json.dumps([row.payload, row.replies], ensure_ascii=False)
-        if any(trace in stored for trace in traces):
+        stored = json.dumps([row.payload, _readable(row.replies)], ensure_ascii=False)
+        if traces.found_in(stored) or _has_binary_file(row.replies):
             row.payload, row.replies = None, None
             session.add(row)
             count += 1
     return count
+
+
+def _file_text(encoded: str) -> str | None:
+    """A stored reply file's text, or None when it is not UTF-8 text (a workbook, a chart)."""
+    try:
+        return base64.b64decode(encoded).decode("utf-8-sig")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _readable(replies: list[dict[str, Any]] | None) -> list[Any]:
+    """Stored replies with their text files (JSON, CSV, ICS) decoded, to be searched."""
+    return [{**r, **{k: _file_text(r[k]) for k in ("document", "photo") if r.get(k)}}
+            for r in replies or []]
+
+
+def _has_binary_file(replies: list[dict[str, Any]] | None) -> bool:
+    return any(r.get(k) and _file_text(r[k]) is None
+               for r in replies or [] for k in ("document", "photo"))

@@ -219,7 +219,11 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # read-only mode trusts <dimension>, often stale: read it all
+        # Rows are parsed as they are read: a broken part, or a DTD with entities (refused by
+        # defusedxml, which openpyxl uses when it is installed), fails here, not on opening.
         yield from sheet.iter_rows(values_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
+        raise Invalid("import.unreadable") from exc
     finally:
         book.close()
 

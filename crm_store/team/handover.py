@@ -183,12 +183,12 @@ def _selections(owner_id: int, contact_ids: list[int] | None) -> dict[str, Any]:
     }
     if contact_ids is None:
         return kinds
-    # One contact: it and its open deals and tasks; its orders and feedback keep their owner.
-    return {
-        "contact": (Contact, [*kinds["contact"][1], col(Contact.id).in_(contact_ids)]),
-        "deal": (Deal, [*kinds["deal"][1], col(Deal.contact_id).in_(contact_ids)]),
-        "task": (Task, [*kinds["task"][1], col(Task.contact_id).in_(contact_ids)]),
-    }
+    # One contact: it and everything of it that is still open (deals, tasks, orders with a
+    # balance, unanswered feedback), so the old owner and their branch no longer see the
+    # customer through a complaint or an order; closed deals and paid orders stay credited.
+    return {kind: (model, [*where, col(model.id if model is Contact else model.contact_id)
+                           .in_(contact_ids)])
+            for kind, (model, where) in kinds.items()}
 
 
 def _live(model: Any) -> list[Any]:
@@ -317,7 +317,7 @@ def reassign_book(session: Session, *, actor: Member, source_id: int, target_id:
 
 def reassign_contact(session: Session, *, actor: Member, contact_id: int, target_id: int,
                      now: datetime) -> Handover:
-    """Give one visible contact, with its open deals and tasks, to `target_id`."""
+    """Give one visible contact, with what is open of it (deals, tasks, orders, feedback)."""
     contact = get_contact(session, actor=actor, contact_id=contact_id)
     source = session.get(Member, contact.owner_id)
     target = _member_in_scope(session, actor, target_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from crm_store import audit
@@ -34,19 +35,16 @@ def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | N
     return session.exec(stmt).first()
 
 
+LISTED_FIELDS = ("role", "active", "listed_admin")
+
+
 def ensure_admin(
     session: Session, *, user: NewUser, timezone: str, team_name: str = DEFAULT_TEAM_NAME
 ) -> Member:
     """Create (or reactivate) an admin listed in ADMIN_TELEGRAM_IDS, with a team if none."""
     member = member_by_telegram_id(session, user.telegram_user_id)
     if member is not None:
-        if member.role != Role.ADMIN or not member.active:
-            before = audit.snapshot(member, ("role", "active"))
-            member.role, member.active = Role.ADMIN, True
-            session.add(member)
-            audit.record(session, actor=member, action="update", entity="member",
-                         entity_id=member.id or 0, before=before,
-                         after=audit.snapshot(member, ("role", "active")))
+        sync_listed_admin(session, member, listed=True)
         return member
     team = session.exec(select(Team).order_by(col(Team.id))).first()
     if team is None:
@@ -55,9 +53,48 @@ def ensure_admin(
         session.flush()
     member = _new_member(session, team_id=team.id or 0, user=user, role=Role.ADMIN,
                          manager_id=None, timezone=timezone)
+    member.listed_admin = True
     audit.record(session, actor=member, action="create", entity="member",
                  entity_id=member.id or 0, after=audit.snapshot(member, ("role", "display_name")))
     return member
+
+
+def sync_listed_admin(session: Session, member: Member, *, listed: bool) -> bool:
+    """Make `member` agree with ADMIN_TELEGRAM_IDS; True if anything changed.
+
+    Listed: an active admin. No longer listed, after being made admin by the list: a manager
+    (records and reports stay), unless they are the team's last active admin — a team is never
+    left without one. Admins made by invite or by another admin are not the list's to change.
+    """
+    before = audit.snapshot(member, LISTED_FIELDS)
+    if listed:
+        member.listed_admin = True
+        if member.role != Role.ADMIN or not member.active:
+            member.role, member.active = Role.ADMIN, True
+    elif member.listed_admin:
+        others = session.exec(select(Member.id).where(
+            Member.team_id == member.team_id, Member.role == Role.ADMIN,
+            col(Member.active).is_(True), Member.id != member.id)).first()
+        if member.role == Role.ADMIN and others is None:
+            return False
+        member.listed_admin = False
+        if member.role == Role.ADMIN:
+            member.role = Role.MANAGER
+    after = audit.snapshot(member, LISTED_FIELDS)
+    if after == before:
+        return False
+    session.add(member)
+    audit.record(session, actor=member, action="update", entity="member",
+                 entity_id=member.id or 0, before=before, after=after)
+    return True
+
+
+def sync_listed_admins(session: Session, admin_ids: frozenset[int]) -> int:
+    """Apply ADMIN_TELEGRAM_IDS to every member it lists or once listed (at start-up)."""
+    stmt = select(Member).where(or_(col(Member.telegram_user_id).in_(admin_ids),
+                                    col(Member.listed_admin).is_(True)))
+    return sum(sync_listed_admin(session, m, listed=m.telegram_user_id in admin_ids)
+               for m in session.exec(stmt).all())
 
 
 def _new_member(
@@ -122,16 +159,26 @@ def redeem_invite(
 ) -> Member:
     """Turn a valid invite into a member; the token cannot be used again."""
     now = now or utcnow()
-    invite = session.exec(select(Invite).where(Invite.token == token[:64])).first()
-    if invite is None or invite.used_at is not None:
-        raise Invalid("error.invite_invalid")
-    if invite.expires_at <= now:
-        raise Invalid("error.invite_expired")
     if member_by_telegram_id(session, user.telegram_user_id) is not None:
         raise Invalid("error.already_member")
+    # Claim the invite in one conditional UPDATE: of two people redeeming it at the same
+    # moment (two processes on PostgreSQL), the second waits for the first's row lock, then
+    # finds it used and changes nothing.
+    claimed = session.execute(
+        update(Invite)
+        .where(col(Invite.token) == token[:64], col(Invite.used_at).is_(None),
+               col(Invite.expires_at) > now)
+        .values(used_at=now)
+    )
+    invite = session.exec(select(Invite).where(Invite.token == token[:64])
+                          .execution_options(populate_existing=True)).first()
+    if invite is None or claimed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
+        if invite is not None and invite.used_at is None:
+            raise Invalid("error.invite_expired")
+        raise Invalid("error.invite_invalid")
     member = _new_member(session, team_id=invite.team_id, user=user, role=invite.role,
                          manager_id=invite.manager_id, timezone=timezone)
-    invite.used_by_id, invite.used_at = member.id, now
+    invite.used_by_id = member.id
     session.add(invite)
     audit.record(session, actor=member, action="create", entity="member",
                  entity_id=member.id or 0,

@@ -115,7 +115,7 @@ def _ask(ctx: Context, step: str, data: dict[str, Any], *, before: list[Reply] |
         return [*(before or []), ctx.text("campaign.ask_timing", buttons=rows)]
     key = {"name": "campaign.ask_name", "audience": "campaign.ask_audience",
            "template": "campaign.ask_template"}[step]
-    return [*(before or []), ctx.text(key, buttons=[cancel], _="")]
+    return [*(before or []), ctx.text(key, buttons=[cancel])]
 
 
 @registry.flow(FLOW)

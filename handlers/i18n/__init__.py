@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -26,6 +27,14 @@ def _merge() -> dict[str, dict[str, str]]:
 
 CATALOGS: dict[str, dict[str, str]] = _merge()
 LANGUAGES = tuple(CATALOGS)
+
+
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def plain_text(template: str) -> str:
+    """A catalog template as plain text: tags dropped, entities (&lt;member&gt;) decoded."""
+    return html.unescape(_TAG.sub("", template))
 
 
 class Html(str):
@@ -57,14 +66,12 @@ class Translator:
 
     def __call__(self, key: str, /, **params: Any) -> Html:
         template = CATALOGS[self.language].get(key) or CATALOGS["en"].get(key, key)
-        if not params:
-            return Html(template)
         return Html(template.format(**{k: escape(v) for k, v in params.items()}))
 
     def plain(self, key: str, /, **params: Any) -> str:
-        """Text for places Telegram does not parse as HTML (button labels, menus)."""
-        template = CATALOGS[self.language].get(key) or CATALOGS["en"].get(key, key)
-        return template.format(**params) if params else template
+        """Text for places Telegram does not parse as HTML (button labels, menus, toasts)."""
+        template = plain_text(CATALOGS[self.language].get(key) or CATALOGS["en"].get(key, key))
+        return template.format(**params)
 
     def raw(self, key: str) -> str:
         """Return the untouched template, e.g. for a command description."""

@@ -29,9 +29,11 @@ class Restore(Callback, prefix="av"):
 
 
 class ConfirmErase(Callback, prefix="er"):
-    """The Confirm button of /erase, for the contact the open confirmation names."""
+    """The Confirm button of /erase, for the contact the open confirmation names; `mentions`:
+    also blank the person in other customers' records."""
 
     contact_id: int
+    mentions: bool | None = None
 
 
 class ImportAnswer(Callback, prefix="imp"):

@@ -1,4 +1,4 @@
-"""Privacy: /erase a contact's personal data, after handing the admin an export of it.
+"""Erasure: /erase a contact's personal data, after handing the admin an export of it.
 
 /erase reaches soft-deleted contacts too (named as in /restore, or by #id): a deleted contact
 still holds its personal data (nothing purges it), exactly what an erasure request is about.
@@ -47,9 +47,15 @@ async def _offer(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Re
     export = erasure.export_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=ERASE_FLOW,
                 data={"contact_id": contact_id})
+    mentions = erasure.count_mentions(ctx.session, actor=ctx.member, contact_id=contact_id)
     buttons = [[ctx.button("erasure.button_confirm", ConfirmErase(contact_id)),
                 ctx.button("button.cancel", Cancel())]]
+    if mentions:
+        buttons.insert(0, [ctx.button("erasure.button_mentions",
+                                      ConfirmErase(contact_id, mentions=True), count=mentions)])
     confirm = ctx.text("erasure.erase_confirm", buttons=buttons, name=contact.name, id=contact_id)
+    if mentions:
+        confirm.text += "\n\n" + ctx.t("erasure.mentions", count=mentions)
     if contact.deleted_at is not None:
         confirm.text += "\n" + ctx.t("erasure.erase_deleted_note",
                                      date=local_time(aware(contact.deleted_at), ctx.tz))
@@ -66,6 +72,10 @@ async def erase_confirmed(button: ConfirmErase, ctx: Context) -> list[Reply]:
     req, contact_id = ctx.req, button.contact_id
     ctx.pending(ERASE_FLOW, contact_id=contact_id)  # the open confirmation names it
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
-    done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
-    return [Reply(ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
-                        orders=done.orders), edit=True)]
+    done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id,
+                                 mentions=bool(button.mentions))
+    text = ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
+                 orders=done.orders)
+    if done.mentions:
+        text += "\n" + ctx.t("erasure.mentions_blanked", count=done.mentions)
+    return [Reply(text, edit=True)]

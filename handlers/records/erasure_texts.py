@@ -1,7 +1,7 @@
 """Catalog of the privacy area: English (EN) and 简体中文 (ZH) side by side, same keys."""
 
 EN: dict[str, str] = {
-    "help.erase": "erase a contact's personal data (admins) — /erase <contact>",
+    "help.erase": "erase a contact's personal data (admins) — /erase &lt;contact&gt;",
     "erasure.erase_usage": (
         "Usage: <code>/erase contact</code>, e.g. <code>/erase 张伟</code> or "
         "<code>/erase #42</code>; deleted contacts are found too. You get their data export "
@@ -20,6 +20,13 @@ EN: dict[str, str] = {
         "so reports still add up. This cannot be undone."
     ),
     "erasure.button_confirm": "🗑 Erase",
+    "erasure.button_mentions": "🗑 Erase and blank {count} mentions",
+    "erasure.mentions": (
+        "⚠️ {count} notes, texts or history entries of <i>other</i> customers name this "
+        "person. “Erase and blank” replaces the name, phone and e-mail there too; "
+        "“Erase” leaves those records as they are."
+    ),
+    "erasure.mentions_blanked": "The person was also blanked in {count} other records.",
     "erasure.erased": (
         "Done: contact #{id} is now “Erased contact #{id}”. Personal data was removed from "
         "{interactions} interactions; {orders} orders keep their amounts."
@@ -47,6 +54,12 @@ ZH: dict[str, str] = {
         "审计记录中的也一样。金额、数量和日期保留，报表合计不变。此操作无法撤销。"
     ),
     "erasure.button_confirm": "🗑 删除",
+    "erasure.button_mentions": "🗑 删除并清除 {count} 处提及",
+    "erasure.mentions": (
+        "⚠️ <i>其他</i>客户的 {count} 条备注、文字或历史记录提到了此人。"
+        "“删除并清除”会把那些地方的姓名、电话和邮箱一并替换；“删除”则不改动那些记录。"
+    ),
+    "erasure.mentions_blanked": "另有 {count} 条其他记录中的此人信息也已清除。",
     "erasure.erased": (
         "完成：联系人 #{id} 已改为“Erased contact #{id}”。已从 {interactions} 条跟进记录中"
         "删除个人信息；{orders} 个订单保留金额。"

@@ -95,3 +95,27 @@ async def test_html_in_user_data_is_escaped_and_every_message_fits(
     record = await say(standin, ADMIN, "/contact Bold", "Owner")
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in record["text"]
     assert all(len(s["text"]) <= 4096 for s in standin.sent)
+
+
+async def test_admin_help_and_usage_texts_reach_the_admin_in_both_languages(
+    standin: BotApiStandin, bot: BotProcess
+) -> None:
+    """Telegram refuses HTML with unknown tags: raw `<member>` placeholders once lost these."""
+    await bot.start()
+    await say(standin, ADMIN, "/start", "Welcome")
+    seen = {}
+    for command in ("/help", "/deactivate", "/reassign", "/reactivate", "/erase"):
+        start = len(standin.sent)
+        standin.user_sends(ADMIN, command)
+        reply = await standin.wait_for_sent(lambda s: s["chat_id"] == ADMIN.id, start=start)
+        seen[command] = reply["message"]["text"]  # as the admin reads it
+    assert "/reassign <contact> to <member>" in seen["/help"]
+    assert "/deactivate <member> [to <member>]" in seen["/deactivate"]
+    assert "/reassign all from <member> to <member>" in seen["/reassign"]
+    assert "/reactivate <member>" in seen["/reactivate"]
+    assert "/erase" in seen["/erase"]
+    await say(standin, ADMIN, "/lang zh", "中文")
+    start = len(standin.sent)
+    standin.user_sends(ADMIN, "/help")
+    reply = await standin.wait_for_sent(lambda s: s["chat_id"] == ADMIN.id, start=start)
+    assert "/deactivate <成员> [to <成员>]" in reply["message"]["text"]

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from handlers import dispatch
 from handlers.context import HandlerSettings
 from handlers.types import ChatRequest, Kind, Reply
+from tests.botapi_standin import ApiError, parse_html
 
 ADMIN_ID = 1001
 SETTINGS = HandlerSettings(admin_ids=frozenset({ADMIN_ID}), bot_username="crm_test_bot")
@@ -71,6 +72,10 @@ class Chat:
         """All text of the last replies."""
         return "\n".join(r.text for r in self.last)
 
+    def seen(self) -> str:
+        """What the user reads of the last replies: the HTML as Telegram shows it."""
+        return "\n".join(parse_html(r.text)[0] for r in self.last)
+
     def _request(self, kind: Kind, **fields: object) -> ChatRequest:
         return ChatRequest(user_id=self.user_id, chat_id=self.user_id, kind=kind,
                            language_code=self.language_code, first_name=self.first_name,
@@ -78,6 +83,11 @@ class Chat:
 
     async def _handle(self, req: ChatRequest) -> list[Reply]:
         self.last = await dispatch.handle(req, engine=self.engine, settings=self.settings)
+        for reply in self.last:  # every reply is sent with parse_mode=HTML: Telegram must take it
+            try:
+                parse_html(reply.text)
+            except ApiError as exc:
+                raise AssertionError(f"Telegram would refuse {reply.text!r}: {exc}") from exc
         return self.last
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -256,3 +257,101 @@ async def test_erase_blanks_sent_failed_holiday_and_catch_up_reminders_naming_th
         assert rows["holiday"]["contacts"][1]["contact_name"] == "李四"  # someone else stays
         assert rows["catch_up"]["items"][0] == {"kind": rk.FOLLOWUP_DUE,
                                                 "contact_name": erased, "summary": ""}
+
+
+class InboxChat:
+    """The admin's chat the way the processor runs it: raw update in the inbox first, then
+    handled, then sent (or given up) — so stored payloads and replies can be inspected."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.update_id, self.last = engine, 100, []
+
+    async def send(self, text: str, *, delivered: bool = True) -> list:
+        from tests.handlers.conftest import ADMIN_ID
+
+        self.update_id += 1
+        update = {"update_id": self.update_id, "message": {
+            "message_id": self.update_id, "date": 1_765_000_000, "text": text,
+            "from": {"id": ADMIN_ID, "is_bot": False, "first_name": "Ada", "language_code": "en"},
+            "chat": {"id": ADMIN_ID, "type": "private", "first_name": "Ada"}}}
+        if text.startswith("/"):
+            update["message"]["entities"] = [{"type": "bot_command", "offset": 0,
+                                              "length": len(text.split()[0])}]
+        return await self._handle(update, delivered)
+
+    async def press(self, label: str) -> list:
+        from tests.handlers.conftest import ADMIN_ID
+
+        action = next(b.action for r in self.last for row in r.buttons for b in row
+                      if label in b.label)
+        self.update_id += 1
+        return await self._handle({"update_id": self.update_id, "callback_query": {
+            "id": "q", "data": action, "chat_instance": "c",
+            "from": {"id": ADMIN_ID, "is_bot": False, "first_name": "Ada", "language_code": "en"},
+            "message": {"message_id": 1, "date": 1_765_000_000, "text": "…",
+                        "chat": {"id": ADMIN_ID, "type": "private"}}}}, True)
+
+    async def _handle(self, update: dict, delivered: bool) -> list:
+        from bot.updates import request_from_update
+        from crm_store.messaging import inbox
+        from handlers import dispatch
+        from tests.handlers.conftest import SETTINGS
+
+        with unit_of_work(self.engine) as s:
+            inbox.store(s, update_id=update["update_id"], payload=update)
+        request = request_from_update(update, "crm_test_bot")
+        assert request is not None
+        self.last = await dispatch.handle(request, engine=self.engine, settings=SETTINGS)
+        with unit_of_work(self.engine) as s:
+            if delivered:
+                inbox.mark_sent(s, update_id=update["update_id"])
+            else:  # Telegram refused it for good: the stored replies are kept
+                while not inbox.mark_attempt_failed(s, update_id=update["update_id"],
+                                                    error="400"):
+                    pass
+        return self.last
+
+
+def _everything_stored(engine: Engine) -> list[str]:
+    """Every row of every table as text; files in stored replies decoded where they are text."""
+    import base64
+
+    from sqlalchemy import text as sql
+    from sqlmodel import SQLModel
+
+    found: list[str] = []
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in conn.execute(sql(f'SELECT * FROM "{table.name}"')):
+                line = json.dumps([str(v) for v in row], ensure_ascii=False)
+                for value in row:
+                    for blob in re.findall(r'"(?:document|photo)": "([A-Za-z0-9+/=]+)"',
+                                           str(value)):
+                        line += base64.b64decode(blob).decode("utf-8", "replace")
+                found.append(line)
+    return found
+
+
+async def test_after_erase_no_table_holds_the_name_in_any_case_the_phone_or_the_email(
+        engine: Engine) -> None:
+    admin = make_admin(engine)
+    chat = InboxChat(engine)
+    await chat.send("/add Jon Smith, Acme, 138 0013 8000, John.Smith@Acme.com")
+    await chat.send("/edit Jon Smith name John Smith")
+    await chat.send("called john smith on 13800138000 about the brochure")  # a quick log
+    await chat.press("Confirm")
+    other = make_contact(engine, owner=admin, name="Mary Lee")
+    await chat.send(f"/log #{other.id} note her colleague JOHN SMITH, mobile 138-0013-8000, "
+                    "john.smith@acme.com, will join the call")
+    await chat.send("/erase John Smith", delivered=False)  # the export never reached Telegram
+    confirm = chat.last[-1]
+    assert "other</i> customers name this person" in confirm.text
+    await chat.press("blank")
+    assert "also blanked" in chat.last[0].text
+    traces = re.compile(r"jo(h)?n smith|john\.smith@acme\.com|13800138000", re.IGNORECASE)
+    leftovers = [line[:300] for line in _everything_stored(engine)
+                 if traces.search(re.sub(r"(?<=\d)[\s\-().]+(?=\d)", "", line))]
+    assert leftovers == []
+    with unit_of_work(engine) as s:
+        note = s.exec(select(Interaction).where(Interaction.contact_id == other.id)).one()
+    assert "Erased contact #" in note.text and "will join the call" in note.text

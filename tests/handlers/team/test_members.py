@@ -256,7 +256,8 @@ async def test_a_member_the_bot_could_not_reach_is_announced_and_can_be_switched
     assert "Bob Rep" in (await chat.send("/reactivate Bob"))[0].text
     assert "active already" in (await chat.send("/reactivate Bob"))[0].text
     assert "张伟" in "\n".join(r.text for r in await bob.send("/find 张伟"))
-    assert "/reactivate <member>" in (await chat.send("/reactivate"))[0].text
+    await chat.send("/reactivate")
+    assert "/reactivate <member>" in chat.seen()
     with unit_of_work(engine) as s:
         assert s.get(Member, rep.id).active is True
 
@@ -284,3 +285,34 @@ async def test_names_holding_all_or_to_are_read_the_way_that_names_someone(
     unknown = await chat.send("/reassign all from Nobody to Carol")
     assert "No member called “Nobody”" in unknown[0].text
     assert "Whom should I deactivate" in (await chat.send("/deactivate Bob to"))[0].text
+
+
+async def test_after_reassign_the_old_branch_no_longer_sees_the_customer_or_acts_on_them(
+        engine: Engine, org: Org) -> None:
+    """Olga's branch takes 王芳 with an open complaint and an unpaid order from Bob's branch."""
+    from crm_store.models import Feedback, FeedbackKind, Order
+
+    wang = make_contact(engine, owner=org.rep, name="王芳", company="杭州丝绸")
+    with unit_of_work(engine) as s:
+        complaint = Feedback(team_id=org.rep.team_id, owner_id=org.rep.id or 0,
+                             member_id=org.rep.id, contact_id=wang.id or 0,
+                             kind=FeedbackKind.COMPLAINT, text="交货太慢", status="open")
+        order = Order(team_id=org.rep.team_id, owner_id=org.rep.id or 0,
+                      contact_id=wang.id or 0, amount_minor=80_000_00, status="open")
+        s.add_all([complaint, order])
+        s.flush()
+        complaint_id = complaint.id
+    admin = chat_of(engine, 1001)
+    moved = await admin.send("/reassign 王芳 to Olga")
+    assert "now belongs to <b>Olga Other</b>" in moved[0].text
+    for user_id in (REP_ID, MANAGER_ID):  # the old owner and their manager
+        old = chat_of(engine, user_id)
+        assert "No contact matches" in (await old.send("/contact 王芳"))[0].text
+        assert "王芳" not in "\n".join(r.text for r in await old.send("/complaints"))
+        assert "王芳" not in "\n".join(r.text for r in await old.send("/receivables"))
+        await old.send(f"/resolve {complaint_id} 已处理")
+        with unit_of_work(engine) as s:
+            assert s.get(Feedback, complaint_id).status == "open"  # type: ignore[union-attr]
+    olga = chat_of(engine, OTHER_ID)
+    assert "王芳" in "\n".join(r.text for r in await olga.send("/complaints"))
+    assert "王芳" in "\n".join(r.text for r in await olga.send("/receivables"))

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
@@ -141,3 +142,59 @@ def test_racing_claims_on_postgres_have_one_winner(postgres_engine: Engine) -> N
     for thread in threads:
         thread.join()
     assert wins == Counter({update_id: 1 for update_id in range(100, 140)})
+
+
+def test_a_sent_update_keeps_no_payload_and_a_strangers_row_no_id(engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        inbox.store(s, update_id=20, payload=_message(20, 2001))
+        inbox.store(s, update_id=21, payload=_message(21, 6666))  # a stranger
+    with unit_of_work(engine) as s:
+        inbox.mark_handled(s, update_id=20, chat_id=2001, replies=[{"text": "✅ logged"}])
+        inbox.mark_handled(s, update_id=21, chat_id=6666, replies=[{"text": "ask"}], scrub=True)
+        inbox.mark_sent(s, update_id=20)
+    with unit_of_work(engine) as s:
+        sent, stranger = s.get(inbox.Inbox, 20), s.get(inbox.Inbox, 21)
+        assert sent is not None and (sent.payload, sent.replies) == (None, None)
+        assert stranger is not None and stranger.payload is None and stranger.chat_id is None
+        assert "6666" not in str(stranger.model_dump())
+
+
+def test_purge_drops_finished_rows_past_retention_but_keeps_the_newest_and_unfinished(
+        engine: Engine) -> None:
+    old, now = utcnow() - timedelta(days=10), utcnow()
+    with unit_of_work(engine) as s:
+        for update_id in range(1, 8):
+            inbox.store(s, update_id=update_id, payload=_message(update_id, 70))
+    with unit_of_work(engine) as s:
+        for row in s.exec(select(inbox.Inbox)):
+            row.received_at = old
+            row.status = {1: "sent", 2: "failed", 3: "new", 4: "handled"}.get(row.update_id,
+                                                                                 "sent")
+            s.add(row)
+        fresh = s.get(inbox.Inbox, 6)
+        assert fresh is not None
+        fresh.received_at = now
+    with unit_of_work(engine) as s:
+        assert inbox.purge(s, before=now - timedelta(days=7), limit=1) == 1  # in chunks
+    with unit_of_work(engine) as s:
+        assert inbox.purge(s, before=now - timedelta(days=7)) == 2
+        left = sorted(r.update_id for r in s.exec(select(inbox.Inbox)))
+        assert left == [3, 4, 6, 7]  # unfinished, recent, and the newest (the offset)
+        assert inbox.next_offset(s) == 8
+
+
+def test_the_purge_job_deletes_in_chunks_until_done(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from scheduler import runner
+
+    with unit_of_work(engine) as s:
+        for update_id in range(1, 12):
+            inbox.store(s, update_id=update_id, payload={"update_id": update_id})
+    with unit_of_work(engine) as s:
+        for row in s.exec(select(inbox.Inbox)):
+            row.received_at, row.status = utcnow() - timedelta(days=30), "sent"
+            s.add(row)
+    monkeypatch.setattr(inbox, "PURGE_CHUNK", 3)
+    monkeypatch.setattr(runner, "engine_for", lambda url: engine)
+    assert runner.purge_inbox("ignored", 7) == 10
+    with unit_of_work(engine) as s:
+        assert [r.update_id for r in s.exec(select(inbox.Inbox))] == [11]

@@ -277,3 +277,28 @@ def test_conversion_runs_from_the_start_to_the_end_or_the_window(engine: Engine,
     assert (found.total.converted, found.total.revenue_minor) == (1, 100_000)
     assert found.control.converted == 1
     assert found.window_end == start + timedelta(days=10)
+
+
+def test_a_manager_sees_no_campaign_of_another_branch(engine: Engine, team) -> None:
+    admin, manager, reps = team
+    other = make_member(engine, by=admin, role=Role.MANAGER, name="Otto")
+    with unit_of_work(engine) as s:  # Olga (under the admin) joins Otto's branch
+        olga = s.get(Member, reps[1].id)
+        assert olga is not None
+        olga.manager_id = other.id
+    theirs = _as(engine, other, campaigns.create_campaign, now=NOW,
+                 spec=CampaignSpec(name="Otto's secret push", audience=Audience(city="Beijing")))
+    everyone = _as(engine, admin, campaigns.create_campaign, now=NOW,
+                   spec=CampaignSpec(name="Team-wide", audience=Audience(city="Shanghai")))
+    ours = _as(engine, manager, campaigns.create_campaign, now=NOW,
+               spec=CampaignSpec(name="Mia's", audience=Audience(city="Shenzhen")))
+    seen = {c.name for c in _as(engine, manager, campaigns.visible_campaigns)}
+    assert seen == {"Mia's", "Team-wide"}  # the admin's reaches Ray, below Mia
+    with pytest.raises(NotFound):
+        _as(engine, manager, campaigns.find_campaign, name="secret")
+    with pytest.raises(NotFound):
+        _as(engine, manager, campaigns.get_campaign, campaign_id=theirs.id or 0)
+    assert {c.name for c in _as(engine, other, campaigns.visible_campaigns)} == {
+        "Otto's secret push", "Team-wide"}
+    assert {c.id for c in _as(engine, admin, campaigns.visible_campaigns)} == {
+        theirs.id, everyone.id, ours.id}

@@ -309,19 +309,25 @@ def test_pending_reminders_follow_the_records_and_personal_ones_are_cancelled(
         assert rows["digest:x"].status == OutboxStatus.CANCELLED
 
 
-def test_reassigning_one_contact_takes_its_open_deals_and_tasks_only(
+def test_reassigning_one_contact_takes_what_is_open_of_it_and_leaves_past_credit(
         engine: Engine, org: Org) -> None:
     with unit_of_work(engine) as s:
-        ids = fill_book(s, org.rep, contacts=10, deals=20, tasks=20, closed=2)
+        ids = fill_book(s, org.rep, contacts=40, deals=20, tasks=20, closed=2)
+    # Contact ids[30]: order n=3 (open, unpaid) and feedback n=3 (resolved);
+    # contact ids[0]: order n=0 (paid: credit stays) and feedback n=0 (open complaint).
     with unit_of_work(engine) as s:
         done = handover.reassign_contact(s, actor=me(s, org.manager), contact_id=ids[0],
                                             target_id=org.rep2.id or 0, now=utcnow())
-        assert done.moved.counts() == {"contact": 1, "deal": 2, "task": 2, "order": 0,
+        assert done.moved.counts() == {"contact": 1, "deal": 1, "task": 1, "order": 0,
+                                      "feedback": 1}
+        done = handover.reassign_contact(s, actor=me(s, org.manager), contact_id=ids[30],
+                                            target_id=org.rep2.id or 0, now=utcnow())
+        assert done.moved.counts() == {"contact": 1, "deal": 0, "task": 0, "order": 1,
                                       "feedback": 0}
     with unit_of_work(engine) as s:
-        assert owned(s, org.rep2.id) == {"contact": 1, "deal": 2, "task": 2, "order": 0,
-                                         "feedback": 0}
-        assert owned(s, org.rep.id)["contact"] == 9
+        assert owned(s, org.rep2.id) == {"contact": 2, "deal": 1, "task": 1, "order": 1,
+                                         "feedback": 1}
+        assert owned(s, org.rep.id)["contact"] == 38
         assert me(s, org.rep).active is True
 
 
