@@ -39,6 +39,7 @@ from typing import (
 )
 
 from crm_store.errors import Invalid
+from handlers.ids import MAX_ID
 from handlers.types import MAX_CALLBACK_BYTES
 
 SEPARATOR = ":"
@@ -247,6 +248,8 @@ def _choice(cls: type, name: str, by_text: dict[object, object]) -> ButtonField:
 
 def _parse_int(text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS):
+        raise ValueError(text)
+    if int(text) > MAX_ID:  # no id, page or offset of ours: PostgreSQL would refuse it
         raise ValueError(text)
     return int(text)
 

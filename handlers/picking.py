@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from crm_store.contacts import contacts, search
+from crm_store.errors import NotFound
 from crm_store.messaging import dialogs
 from crm_store.models import Contact
 from handlers.callbacks import Callback
 from handlers.context import Context
 from handlers.general.buttons import Cancel
+from handlers.ids import record_id
 from handlers.router import registry
 from handlers.types import Button, Reply
 
@@ -28,7 +30,10 @@ async def resolve(
     """Return the contact `query` names, or replies asking the user (choices or not found)."""
     query = query.strip()
     if query.startswith("#") and query[1:].isdigit():
-        return contacts.get_contact(ctx.session, actor=ctx.member, contact_id=int(query[1:]))
+        contact_id = record_id(query)
+        if contact_id is None:
+            raise NotFound("error.contact_not_found")
+        return contacts.get_contact(ctx.session, actor=ctx.member, contact_id=contact_id)
     hits = contacts.search_contacts(ctx.session, actor=ctx.member, query=query, limit=MAX_CHOICES)
     if not hits:
         return [ctx.text("error.no_match", query=query[:60])]

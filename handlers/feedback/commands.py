@@ -18,6 +18,7 @@ from handlers.feedback import views
 from handlers.feedback.buttons import ComplaintsPage, ResolveFeedback, Severity
 from handlers.general.buttons import Cancel
 from handlers.i18n import Html
+from handlers.ids import record_id
 from handlers.picking import resolve
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
@@ -188,12 +189,12 @@ async def resolve_command(req: ChatRequest, ctx: Context) -> list[Reply]:
     parts = req.args.strip().split(maxsplit=1)
     if not parts:
         return [ctx.text("feedback.resolve_usage")]
-    raw = parts[0].removeprefix("#")
-    if not re.fullmatch(r"[0-9]{1,12}", raw):
+    feedback_id = record_id(parts[0])
+    if feedback_id is None:
         return [ctx.text("feedback.bad_id", value=parts[0][:20])]
     if len(parts) == 1:
-        return _ask_resolution(ctx, int(raw))
-    return _resolve(ctx, int(raw), parts[1])
+        return _ask_resolution(ctx, feedback_id)
+    return _resolve(ctx, feedback_id, parts[1])
 
 
 @registry.button(ResolveFeedback)

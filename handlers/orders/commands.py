@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from crm_store.errors import Invalid
+from crm_store.errors import Invalid, NotFound
 from crm_store.messaging import dialogs
 from crm_store.models import Contact, Order
 from crm_store.money import format_money, parse_amount
@@ -17,6 +17,7 @@ from handlers.contacts.buttons import OpenContact
 from handlers.context import Context
 from handlers.general.buttons import Cancel
 from handlers.i18n import Html
+from handlers.ids import record_id
 from handlers.orders import views
 from handlers.orders.buttons import OpenOrder, PayOrder, ReceivablesPage
 from handlers.picking import resolve
@@ -148,7 +149,10 @@ async def paid(req: ChatRequest, ctx: Context) -> list[Reply]:
         return [ctx.text("paid.usage")]
     order_ref = ORDER_REF.match(ref)
     if order_ref:
-        return _pay(ctx, int(order_ref[1]), amount)
+        order_id = record_id(order_ref[1])
+        if order_id is None:
+            raise NotFound("order.not_found")
+        return _pay(ctx, order_id, amount)
     picked = await resolve(ctx, ref, resume="paid", data={"amount": amount})
     if isinstance(picked, list):
         return picked

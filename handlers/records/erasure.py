@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from crm_store.contacts import search
+from crm_store.errors import NotFound
 from crm_store.messaging import dialogs
 from crm_store.records import erasure
 from crm_store.records.restore import aware
 from handlers.contacts.views import local_time
 from handlers.context import Context
 from handlers.general.buttons import Cancel
+from handlers.ids import record_id
 from handlers.picking import MAX_CHOICES, choose
 from handlers.records.buttons import ConfirmErase
 from handlers.router import ADMINS, registry
@@ -29,8 +31,11 @@ async def erase(req: ChatRequest, ctx: Context) -> list[Reply]:
     query = req.args.strip()
     if not query:
         return [ctx.text("erasure.erase_usage")]
-    if query.startswith("#") and query[1:].isdigit() and len(query) <= 13:
-        return await _offer(ctx, int(query[1:]), {})
+    if query.startswith("#") and query[1:].isdigit():
+        contact_id = record_id(query)
+        if contact_id is None:
+            raise NotFound("error.contact_not_found")
+        return await _offer(ctx, contact_id, {})
     hits = erasure.find_erasable(ctx.session, actor=ctx.member, query=query, limit=MAX_CHOICES)
     if not hits:
         return [ctx.text("error.no_match", query=query[:60])]

@@ -6,13 +6,14 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
 from crm_store.contacts import contacts
-from crm_store.errors import Forbidden
+from crm_store.errors import Forbidden, NotFound
 from crm_store.messaging import dialogs
 from crm_store.models import Contact, Role
 from crm_store.sales import tasks
 from handlers.contacts.commands import card_replies
 from handlers.context import Context
 from handlers.i18n import Html
+from handlers.ids import record_id
 from handlers.picking import ask_about, resolve
 from handlers.router import registry
 from handlers.tasks import views
@@ -202,8 +203,11 @@ async def done(req: ChatRequest, ctx: Context) -> list[Reply]:
         if not lines:
             return [ctx.text("done.nothing_open")]
         return [ctx.text("done.choose", buttons=views.done_buttons(lines, ctx.t, ctx.tz))]
-    if arg.startswith("#") and arg[1:].isdigit() and len(arg) <= 13:
-        return _complete(ctx, int(arg[1:]))
+    if arg.startswith("#") and arg[1:].isdigit():
+        task_id = record_id(arg)
+        if task_id is None:
+            raise NotFound("tasks.not_found")
+        return _complete(ctx, task_id)
     contact = await resolve(ctx, arg, resume="done")
     if isinstance(contact, list):
         return contact
