@@ -160,9 +160,11 @@ def session(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _empty_search_caches() -> None:
-    """Every test starts with empty search caches: they name no database, each test has one."""
+def _empty_caches() -> None:
+    """Every test starts with empty caches (search keys and indexes, segment answers)."""
+    from crm_store.analytics import segments
     from crm_store.contacts import contacts, search
 
     contacts.SEARCH_CACHES.clear()
     search.INDEXES.clear()
+    segments.MEMO.clear()

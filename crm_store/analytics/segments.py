@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from cachetools import LRUCache
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -227,11 +227,40 @@ def _profile(row: Any, now: datetime, *, name: str | None = None,
         owner_name=owner_name)
 
 
-# Results are kept per (database, team, hour, data version, settings, scope, question): a
-# repeated /segments, its list pages and the contact cards reuse them until anything changes.
-_memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_memo_lock = threading.Lock()
 MEMO_ENTRIES, MEMO_PROFILES = 64, 4  # answers; whole-team profile tables (big) for the card
+
+
+class SegmentMemo:
+    """Answers kept per (database, team, hour, data version, settings, scope, question).
+
+    A repeated /segments, its list pages and the contact cards reuse them until anything
+    changes. Two LRU pools: small answers, and the few whole-team profile tables (big).
+    """
+
+    def __init__(self) -> None:
+        self._pools: dict[int, LRUCache[tuple[Any, ...], Any]] = {
+            MEMO_ENTRIES: LRUCache(MEMO_ENTRIES), MEMO_PROFILES: LRUCache(MEMO_PROFILES)}
+        self._lock = threading.Lock()
+
+    def get(self, entries: int, key: tuple[Any, ...]) -> tuple[bool, Any]:
+        """(True, answer) if `key` is kept in the pool of `entries`, else (False, None)."""
+        with self._lock:
+            pool = self._pools[entries]
+            return (True, pool[key]) if key in pool else (False, None)
+
+    def put(self, entries: int, key: tuple[Any, ...], answer: Any) -> None:
+        """Keep `answer` as the newest of its pool."""
+        with self._lock:
+            self._pools[entries][key] = answer
+
+    def clear(self) -> None:
+        """Drop every kept answer (tests reset it; so do tests that rewrite history)."""
+        with self._lock:
+            for pool in self._pools.values():
+                pool.clear()
+
+
+MEMO = SegmentMemo()
 
 
 EVERY_WRITE = (AuditLog, Order, Interaction, Feedback, Company, Contact)
@@ -252,25 +281,18 @@ def _remember(session: Session, team: Team, now: datetime, question: tuple[Any, 
     """The answer to `question`, computed once per hour and data version."""
     key = (str(session.get_bind().engine.url), team.id, team.created_at,
            now.replace(minute=0, second=0, microsecond=0), _data_version(session, watch),
-           json.dumps(team.settings, sort_keys=True, default=str), entries, question)
-    with _memo_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            remembered: T = _memo[key]
-            return remembered
+           json.dumps(team.settings, sort_keys=True, default=str), question)
+    found, remembered = MEMO.get(entries, key)
+    if found:
+        return cast(T, remembered)
     answer = compute()
-    with _memo_lock:
-        _memo[key] = answer
-        kept = [k for k in _memo if k[6] == entries]
-        for old in kept[:max(len(kept) - entries, 0)]:
-            del _memo[old]
+    MEMO.put(entries, key, answer)
     return answer
 
 
 def forget() -> None:
     """Drop every remembered answer (tests that rewrite history in place use it)."""
-    with _memo_lock:
-        _memo.clear()
+    MEMO.clear()
 
 
 def _asked(scope: _Scope, *what: Any) -> tuple[Any, ...]:

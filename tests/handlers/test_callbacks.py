@@ -62,7 +62,7 @@ from tests.builders import make_admin, make_member
 from tests.handlers.conftest import Chat
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "BUTTONS.md"
+DOC = ROOT / "docs" / "ARCHITECTURE.md"
 EN = Translator("en")
 STALE = Reply(EN("error.stale_button"), toast=EN.plain("error.stale_button"))
 
@@ -326,7 +326,7 @@ def test_the_index_lists_each_family_with_its_area_fields_and_roles() -> None:
     assert rows["rs"].fields == "outbox_id: int; until: one of h, t"
 
 
-def test_docs_buttons_md_lists_the_registered_families() -> None:
+def test_architecture_doc_lists_the_registered_button_families() -> None:
     table = buttons_markdown(registry.button_index())
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     if os.environ.get("CRM_UPDATE_DOCS") == "1":  # regenerate: keep the text above the table
@@ -334,5 +334,5 @@ def test_docs_buttons_md_lists_the_registered_families() -> None:
         DOC.write_text(head + table, encoding="utf-8")
         text = DOC.read_text(encoding="utf-8")
     assert text.endswith(table), (
-        "docs/BUTTONS.md is stale: CRM_UPDATE_DOCS=1 pytest tests/handlers/test_callbacks.py "
+        "docs/ARCHITECTURE.md (Buttons) is stale: CRM_UPDATE_DOCS=1 pytest tests/handlers/test_callbacks.py "
         "-k docs -n 0")
