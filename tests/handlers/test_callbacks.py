@@ -334,5 +334,5 @@ def test_architecture_doc_lists_the_registered_button_families() -> None:
         DOC.write_text(head + table, encoding="utf-8")
         text = DOC.read_text(encoding="utf-8")
     assert text.endswith(table), (
-        "docs/ARCHITECTURE.md (Buttons) is stale: CRM_UPDATE_DOCS=1 pytest tests/handlers/test_callbacks.py "
-        "-k docs -n 0")
+        "docs/ARCHITECTURE.md (Buttons) is stale: CRM_UPDATE_DOCS=1 pytest "
+        "tests/handlers/test_callbacks.py -k architecture_doc -n 0")
