@@ -206,8 +206,8 @@ def _month_day_in(column: Mapped[date | None], pairs: set[MonthDay]) -> ColumnEl
 def birthdays_on(session: Session, *, owner_ids: Sequence[int], day: date) -> list[Contact]:
     """Live contacts of `owner_ids` whose birthday (solar or lunar) is celebrated on `day`."""
     solar, lunar = solar_days_on(day), lunar_days_on(day)
-    matches = [and_(col(Contact.birthday_lunar).is_(False), _month_day_in(col(Contact.birthday),
-                                                                          solar))]
+    matches = [and_(col(Contact.birthday_lunar).is_(False),
+                    _month_day_in(col(Contact.birthday), solar))]
     if lunar:
         matches.append(and_(col(Contact.birthday_lunar).is_(True),
                             _month_day_in(col(Contact.birthday), lunar)))
