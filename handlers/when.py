@@ -220,7 +220,7 @@ def _dateparser(text: str, local_now: datetime) -> datetime | None:
 
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now,
                 "RETURN_AS_TIMEZONE_AWARE": False}
-    return parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return parse(text, languages=["en"], settings=settings)
 
 
 def _clock(match: re.Match[str]) -> tuple[int, int] | None:

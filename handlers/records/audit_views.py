@@ -134,7 +134,7 @@ def deleted_line(item: Deleted, t: Translator, tz: ZoneInfo) -> Html:
 def deleted_list(items: list[Deleted], t: Translator, tz: ZoneInfo) -> Html:
     """The /restore list: what can still be brought back."""
     days = RESTORE_WINDOW.days
-    lines = [t("audit.restore.title", days=days)]
+    lines: list[str] = [t("audit.restore.title", days=days)]
     lines += [f"{number}. {deleted_line(item, t, tz)}" for number, item in enumerate(items, 1)]
     return Html("\n".join(lines))
 

@@ -74,7 +74,7 @@ async def erase_confirmed(button: ConfirmErase, ctx: Context) -> list[Reply]:
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id,
                                  mentions=bool(button.mentions))
-    text = ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
+    text: str = ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
                  orders=done.orders)
     if done.mentions:
         text += "\n" + ctx.t("erasure.mentions_blanked", count=done.mentions)
