@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm_store.models import AuditLog, Contact
@@ -30,7 +29,7 @@ def _label(t: Translator, group: str, name: str) -> str:
     return t.plain(key) if key in CATALOGS["en"] else name
 
 
-def _value(name: str, value: Any, tz: ZoneInfo, currency: str, refs: Refs) -> str:
+def _value(name: str, value: object, tz: ZoneInfo, currency: str, refs: Refs) -> str:
     if value is None or value == "":
         return "—"
     if name in refs and isinstance(value, int):
