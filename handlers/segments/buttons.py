@@ -51,7 +51,7 @@ def decode(blob: str) -> SegmentFilters | None:
         if name is None or name in found or not value or len(value) > MAX_VALUE:
             return None
         if name == "owner_id":
-            if not value.isdigit() or len(value) > 12:
+            if not (value.isascii() and value.isdigit()) or len(value) > 12:  # not '²'
                 return None
             found[name] = value
         elif name == "stage":
