@@ -95,13 +95,14 @@ def _rate(figures: Figures, part: int) -> str:
 def evaluation(found: Evaluation, t: Translator, tz: ZoneInfo) -> Html:
     """/campaigns <name>: totals, per rep, control group and lift."""
     c, total, cur = found.campaign, found.total, found.currency
-    lines: list[str] = [t("report.campaign_title", name=c.name, channel=channel(c.channel, t),
-               start=local_date(c.starts_at, tz), end=local_date(found.window_end, tz)),
-             t("report.campaign_totals", targets=total.targets, reached=total.reached,
-               reached_rate=_rate(total, total.reached), responded=total.responded,
-               responded_rate=_rate(total, total.responded), converted=total.converted,
-               converted_rate=_rate(total, total.converted),
-               revenue=format_money(total.revenue_minor, cur))]
+    lines: list[str] = [
+        t("report.campaign_title", name=c.name, channel=channel(c.channel, t),
+          start=local_date(c.starts_at, tz), end=local_date(found.window_end, tz)),
+        t("report.campaign_totals", targets=total.targets, reached=total.reached,
+          reached_rate=_rate(total, total.reached), responded=total.responded,
+          responded_rate=_rate(total, total.responded), converted=total.converted,
+          converted_rate=_rate(total, total.converted),
+          revenue=format_money(total.revenue_minor, cur))]
     if found.per_rep:
         lines += ["", t("report.campaign_per_rep")]
         lines += [t("report.campaign_rep", name=name, targets=f.targets, reached=f.reached,

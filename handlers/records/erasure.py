@@ -15,6 +15,7 @@ from crm_store.records.restore import aware
 from handlers.contacts.views import local_time
 from handlers.context import Context
 from handlers.general.buttons import Cancel
+from handlers.i18n import Html
 from handlers.picking import MAX_CHOICES, choose
 from handlers.records.buttons import ConfirmErase
 from handlers.router import ADMINS, registry
@@ -74,8 +75,8 @@ async def erase_confirmed(button: ConfirmErase, ctx: Context) -> list[Reply]:
     dialogs.clear(ctx.session, chat_id=req.chat_id, user_id=req.user_id)
     done = erasure.erase_contact(ctx.session, actor=ctx.member, contact_id=contact_id,
                                  mentions=bool(button.mentions))
-    text: str = ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
+    text = ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
                  orders=done.orders)
     if done.mentions:
-        text += "\n" + ctx.t("erasure.mentions_blanked", count=done.mentions)
+        text = Html(f"{text}\n{ctx.t('erasure.mentions_blanked', count=done.mentions)}")
     return [Reply(text, edit=True)]

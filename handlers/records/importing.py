@@ -89,9 +89,10 @@ async def confirm_or_cancel(button: ImportAnswer, ctx: Context) -> list[Reply]:
 def render_preview(preview: ImportPreview, file_name: str, t: Translator) -> Html:
     """Counts, then the first problems with their row numbers."""
     unit = "import.unit_card" if preview.kind == "vcard" else "import.unit_row"
-    lines: list[str] = [t("import.preview_title", file=file_name),
-             t("import.preview_counts", rows=f"{preview.rows:,}", ok=f"{len(preview.ok):,}",
-               duplicates=f"{len(preview.duplicates):,}", errors=f"{len(preview.errors):,}")]
+    lines: list[str] = [
+        t("import.preview_title", file=file_name),
+        t("import.preview_counts", rows=f"{preview.rows:,}", ok=f"{len(preview.ok):,}",
+          duplicates=f"{len(preview.duplicates):,}", errors=f"{len(preview.errors):,}")]
     if preview.encoding:
         lines.append(t("import.preview_encoding", encoding=preview.encoding))
     problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)

@@ -215,7 +215,8 @@ def holiday_name(value: object, t: Translator) -> str:
 def _holiday(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     people = [c for c in p.get("contacts") or [] if isinstance(c, dict)]
     lines: list[str] = [t("reminders.holiday", holiday=holiday_name(p.get("holiday"), t),
-               when=_relative_day(_day(p.get("date")), t, tz, now), count=len(people))]
+                          when=_relative_day(_day(p.get("date")), t, tz, now),
+                          count=len(people))]
     lines += [f"• {_star(c)}<b>{escape(_name(c))}</b>" for c in people[:MAX_LIST]]
     if len(people) > MAX_LIST:
         lines.append(t("reminders.more", count=len(people) - MAX_LIST))
