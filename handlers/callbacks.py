@@ -116,6 +116,8 @@ class Callback:
 
     prefix: ClassVar[str]
     fields: ClassVar[tuple[ButtonField, ...]]
+    # Every family is made a dataclass when it is defined (__init_subclass__).
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[object]]]
 
     def __init_subclass__(cls, *, prefix: str, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -187,8 +189,6 @@ def _name(cls: type) -> str:
 
 
 def _fields_of(cls: type[Callback]) -> tuple[ButtonField, ...]:
-    if not dataclasses.is_dataclass(cls):  # it is (see __init_subclass__); this tells mypy
-        raise TypeError(f"{cls.__name__} is not a dataclass")
     hints = get_type_hints(cls, include_extras=True)
     found = tuple(_field(cls, f.name, hints[f.name]) for f in dataclasses.fields(cls))
     for index, field in enumerate(found):

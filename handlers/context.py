@@ -80,7 +80,7 @@ class Context:
         """A reply with catalog text."""
         return Reply(self.t(key, **params), buttons=buttons or [])
 
-    def html(self, text: Html | str, buttons: list[list[Button]] | None = None) -> Reply:
+    def html(self, text: Html, buttons: list[list[Button]] | None = None) -> Reply:
         """A reply with text a view has already rendered."""
         return Reply(str(text), buttons=buttons or [])
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from crm_store.db import unit_of_work
 from crm_store.errors import DomainError
 from crm_store.messaging import dialogs, inbox
+from crm_store.models import Member
 from crm_store.team import members as team
 from handlers import flood
 from handlers.areas import load_all
@@ -142,7 +143,7 @@ def _known_member(ctx: Context) -> None:
     ctx.member_or_none = member
 
 
-async def _authenticate(ctx: Context):  # type: ignore[no-untyped-def]
+async def _authenticate(ctx: Context) -> Member | None:
     """Find the member; bootstrap listed admins; redeem an invite sent with /start."""
     req = ctx.req
     member = ctx.member_or_none

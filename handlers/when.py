@@ -11,11 +11,12 @@ without an hour mean 09:00 / 14:00 / 19:00; a bare hour from 1 to 6 without am/p
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 MAX_WHEN = 60
@@ -83,11 +84,10 @@ _EN_PART_WORDS = re.compile(r"\b(?:in\s+the\s+|this\s+)?(?:morning|afternoon|eve
 
 
 @lru_cache(maxsize=1)
-def _jionlp() -> Any:
+def _jionlp() -> ModuleType:
+    """jionlp, imported on first use (slow); it has no type information."""
     with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
-        import jionlp
-
-    return jionlp
+        return importlib.import_module("jionlp")
 
 
 def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime | None:
@@ -220,7 +220,7 @@ def _dateparser(text: str, local_now: datetime) -> datetime | None:
 
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now,
                 "RETURN_AS_TIMEZONE_AWARE": False}
-    return parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return parse(text, languages=["en"], settings=settings)
 
 
 def _clock(match: re.Match[str]) -> tuple[int, int] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crm_store.contacts import contacts
 from crm_store.messaging import dialogs
 from crm_store.models import InteractionKind
@@ -54,11 +56,11 @@ async def typed_name(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 
 @registry.resumer("checkin")
-async def _after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     return _check_in(ctx, contact_id, data)
 
 
-def _check_in(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+def _check_in(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     activity.log_interaction(
         ctx.session, actor=ctx.member, contact_id=contact_id, kind=InteractionKind.VISIT,
         text=ctx.t.plain("checkin.note"), at=ctx.now, latitude=float(data["lat"]),

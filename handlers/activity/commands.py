@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crm_store.messaging import dialogs
 from crm_store.models import InteractionKind
 from crm_store.sales import activity
@@ -51,7 +53,7 @@ async def log(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 
 @registry.resumer("log")
-async def _log_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _log_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     return _save(ctx, contact_id, InteractionKind(data["kind"]), data["text"])
 
 

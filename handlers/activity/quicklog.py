@@ -8,6 +8,7 @@ from typing import Any
 from crm_store.contacts import contacts
 from crm_store.messaging import dialogs
 from crm_store.models import InteractionKind
+from crm_store.money import format_money
 from crm_store.sales import activity, tasks
 from handlers.activity.buttons import (
     QuickBack,
@@ -72,8 +73,6 @@ def _propose(ctx: Context, proposal: dict[str, Any], *, edit: bool) -> list[Repl
         due = datetime.fromisoformat(proposal["follow_up_at"])
         lines.append(ctx.t("ql.follow_up", when=views.local_time(due, ctx.tz)))
     if proposal.get("amount_minor"):
-        from crm_store.money import format_money
-
         lines.append(ctx.t("ql.amount", amount=format_money(int(proposal["amount_minor"]))))
     buttons = [[ctx.button("ql.confirm", QuickConfirm()), ctx.button("ql.edit", QuickEdit()),
                 ctx.button("button.cancel", Cancel())]]

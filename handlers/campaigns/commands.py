@@ -212,12 +212,10 @@ def _preview(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id, flow=FLOW,
                 step="confirm", data=data)
     start = date.fromisoformat(data["start"]) if data.get("start") else _today(ctx)
-    shown = dict(data, template=data.get("template") or ctx.t.raw("campaign.default_template"),
-                 start=start.isoformat(),
-                 end=(start + timedelta(days=int(data["days"]))).isoformat())
+    end = start + timedelta(days=spec.days)
     rows = [[ctx.button("campaign.button_confirm", ConfirmCampaign()),
              ctx.button("button.cancel", Cancel())]]
-    return [ctx.html(views.preview(shown, count, ctx.t), rows)]
+    return [ctx.html(views.preview(spec, start, end, count, ctx.t), rows)]
 
 
 def _form(ctx: Context, step: str) -> dict[str, Any]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from crm_store.models import Campaign
 from crm_store.money import format_money
 from crm_store.outreach.campaign_results import Evaluation, Figures
-from crm_store.outreach.campaigns import Draft, DraftPage, fill
+from crm_store.outreach.campaigns import Audience, CampaignSpec, Draft, DraftPage, fill
 from handlers.i18n import Html, Translator, escape
 from handlers.loyalty.views import tier_name
 from handlers.orders.views import local_date
@@ -26,23 +25,25 @@ def segment_label(key: str, t: Translator) -> str:
     return t.plain(f"segments.rfm_{key}")
 
 
-def audience(conditions: dict[str, Any], t: Translator) -> Html:
+def audience(found: Audience, t: Translator) -> Html:
     """The audience's conditions in words."""
     parts = []
-    for key, value in conditions.items():
+    for key, value in vars(found).items():
+        if value is None:
+            continue
         shown = segment_label(value, t) if key == "segment" else value
         parts.append(t(f"campaign.audience_{key}", value=shown))
     return Html(", ".join(parts)) if parts else t("campaign.audience_all")
 
 
-def preview(data: dict[str, Any], count: int, t: Translator) -> Html:
+def preview(spec: CampaignSpec, start: date, end: date, count: int, t: Translator) -> Html:
     """What Confirm will start."""
-    goal = f" · {escape(data['goal'])}" if data.get("goal") else ""
-    return t("campaign.preview", name=data["name"], goal=Html(goal),
-             audience=audience(data.get("audience", {}), t),
-             channel=channel(data["channel"], t), days=data["days"], window=data["window"],
-             start=data["start"], end=data["end"],
-             control=data["control"], template=data["template"], count=count)
+    goal = f" · {escape(spec.goal)}" if spec.goal else ""
+    return t("campaign.preview", name=spec.name, goal=Html(goal),
+             audience=audience(spec.audience, t), channel=channel(spec.channel, t),
+             days=spec.days, window=spec.conversion_days, start=start.isoformat(),
+             end=end.isoformat(), control=spec.control_pct,
+             template=spec.template or t.raw("campaign.default_template"), count=count)
 
 
 def campaign_list(found: list[Campaign], targets: dict[int, int], t: Translator,
@@ -71,10 +72,11 @@ def draft(page: DraftPage, t: Translator) -> Html:
     item = page.drafts[0]
     contact = item.contact
     company = f" · {escape(item.company)}" if item.company else ""
-    lines = [t("drafts.title", campaign=page.campaign.name, n=page.offset + 1, total=page.total,
-               channel=channel(page.campaign.channel, t)),
-             t("drafts.customer", name=contact.name, company=Html(company), points=item.points,
-               tier=tier_name(item.tier, t))]
+    lines: list[str] = [
+        t("drafts.title", campaign=page.campaign.name, n=page.offset + 1, total=page.total,
+          channel=channel(page.campaign.channel, t)),
+        t("drafts.customer", name=contact.name, company=Html(company), points=item.points,
+          tier=tier_name(item.tier, t))]
     if contact.phone:
         lines.append(t("drafts.phone", phone=contact.phone))
     lines.append(t("drafts.outcome", outcome=t.plain(f"drafts.outcome.{item.target.outcome}")))
@@ -93,13 +95,14 @@ def _rate(figures: Figures, part: int) -> str:
 def evaluation(found: Evaluation, t: Translator, tz: ZoneInfo) -> Html:
     """/campaigns <name>: totals, per rep, control group and lift."""
     c, total, cur = found.campaign, found.total, found.currency
-    lines = [t("report.campaign_title", name=c.name, channel=channel(c.channel, t),
-               start=local_date(c.starts_at, tz), end=local_date(found.window_end, tz)),
-             t("report.campaign_totals", targets=total.targets, reached=total.reached,
-               reached_rate=_rate(total, total.reached), responded=total.responded,
-               responded_rate=_rate(total, total.responded), converted=total.converted,
-               converted_rate=_rate(total, total.converted),
-               revenue=format_money(total.revenue_minor, cur))]
+    lines: list[str] = [
+        t("report.campaign_title", name=c.name, channel=channel(c.channel, t),
+          start=local_date(c.starts_at, tz), end=local_date(found.window_end, tz)),
+        t("report.campaign_totals", targets=total.targets, reached=total.reached,
+          reached_rate=_rate(total, total.reached), responded=total.responded,
+          responded_rate=_rate(total, total.responded), converted=total.converted,
+          converted_rate=_rate(total, total.converted),
+          revenue=format_money(total.revenue_minor, cur))]
     if found.per_rep:
         lines += ["", t("report.campaign_per_rep")]
         lines += [t("report.campaign_rep", name=name, targets=f.targets, reached=f.reached,

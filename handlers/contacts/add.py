@@ -15,6 +15,7 @@ from handlers.contacts.buttons import CreateAnyway, OpenContact, SkipField
 from handlers.contacts.commands import card_replies
 from handlers.context import Context
 from handlers.general.buttons import Cancel
+from handlers.i18n import Html
 from handlers.router import registry
 from handlers.types import Button, ChatRequest, Reply
 
@@ -119,7 +120,7 @@ def _duplicate_prompt(ctx: Context, data: NewContact, dup: DuplicateSuspected) -
             lines.append(ctx.t("add.duplicate_hidden"))
     rows.append([ctx.button("button.create_anyway", CreateAnyway()),
                  ctx.button("button.cancel", Cancel())])
-    return [ctx.html("\n".join(lines), rows)]
+    return [ctx.html(Html("\n".join(lines)), rows)]
 
 
 @registry.button(CreateAnyway)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crm_store.contacts import contacts
 from crm_store.contacts.contacts import EDITABLE_FIELDS
 from crm_store.messaging import dialogs
@@ -45,7 +47,7 @@ async def contact(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 
 @registry.resumer("card")
-async def _card_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _card_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     return card_replies(ctx, contact_id)
 
 
@@ -101,7 +103,7 @@ FIELD_WORDS = {name: name for name in EDITABLE_FIELDS} | {
 
 
 @registry.resumer("edit")
-async def _edit_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _edit_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     field, value = data.get("field"), data.get("value") or ""
     if field and value:
         return _save_field(ctx, contact_id, field, value)

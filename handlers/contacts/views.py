@@ -68,7 +68,7 @@ def search_results(
     hits: list[tuple[Contact, Hit]], companies: dict[int, str], t: Translator, query: str
 ) -> Html:
     """The list /find shows above its buttons."""
-    lines = [t("find.results", count=len(hits), query=query)]
+    lines: list[str] = [t("find.results", count=len(hits), query=query)]
     for number, (contact, _hit) in enumerate(hits, 1):
         company = companies.get(contact.company_id) if contact.company_id else None
         lines.append(f"{number}. {contact_line(contact, company)}")

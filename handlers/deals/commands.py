@@ -8,7 +8,7 @@ from typing import Any, Literal
 from crm_store.contacts import contacts
 from crm_store.errors import Invalid
 from crm_store.messaging import dialogs
-from crm_store.models import Contact, DealStatus
+from crm_store.models import Contact, Deal, DealStatus
 from crm_store.sales import deals, pipeline
 from handlers.context import Context
 from handlers.deals import views
@@ -87,7 +87,7 @@ async def deal(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 
 @registry.resumer("deal")
-async def _deal_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _deal_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     return _create(ctx, contact_id, data)
 
 
@@ -101,7 +101,7 @@ def _create(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
 
 
 @registry.resumer("deal_form")
-async def _form_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _form_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     return ask_about(ctx, contact_id, flow="deal", step="title", key="deal.ask_title")
 
 
@@ -263,7 +263,7 @@ async def lost(req: ChatRequest, ctx: Context) -> list[Reply]:
     return _choose(ctx, found, "deal.choose_lost", "l")
 
 
-def _choose(ctx: Context, found: list, key: str, verb: Literal["w", "l"]) -> list[Reply]:
+def _choose(ctx: Context, found: list[Deal], key: str, verb: Literal["w", "l"]) -> list[Reply]:
     if not found:
         return [ctx.text("deal.none_open")]
     names = deals.contact_names(ctx.session, {d.contact_id for d in found})

@@ -88,7 +88,7 @@ def deal_card(card: DealCard, t: Translator, tz: ZoneInfo, now: datetime) -> Htm
     """The deal card: amounts, stage, dates, status and stage history."""
     deal = card.deal
     stage_key = "deal.card_stage" if card.stage else "deal.card_stage_removed"
-    lines = [
+    lines: list[str] = [
         t("deal.card_title", title=deal.title),
         t("deal.card_contact", name=card.contact.name),
         t("deal.card_owner", owner=card.owner),

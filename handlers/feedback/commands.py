@@ -98,7 +98,7 @@ async def feedback_command(req: ChatRequest, ctx: Context) -> list[Reply]:
 
 
 @registry.resumer("fb_new")
-async def _feedback_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _feedback_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     return _feedback_for(ctx, contact_id, data)
 
 
@@ -171,7 +171,7 @@ async def _rate(ctx: Context, kind: str, args: str) -> list[Reply]:
 
 
 @registry.resumer("fb_rate")
-async def _rating_after_pick(ctx: Context, contact_id: int, data: dict) -> list[Reply]:
+async def _rating_after_pick(ctx: Context, contact_id: int, data: dict[str, Any]) -> list[Reply]:
     return _save_rating(ctx, contact_id, data)
 
 

@@ -42,9 +42,9 @@ async def help_(req: ChatRequest, ctx: Context) -> list[Reply]:
     return [Reply(help_text(ctx.t, ctx.member.role))]
 
 
-def help_text(t: Translator, role) -> Html:  # type: ignore[no-untyped-def]
+def help_text(t: Translator, role: Role) -> Html:
     """The role-aware command list."""
-    lines = [t("help.title")]
+    lines: list[str] = [t("help.title")]
     lines += [f"/{spec.name} — {t(spec.help_key)}" for spec in registry.visible_commands(role)]
     return Html("\n".join(lines))
 

@@ -6,7 +6,6 @@ import html
 import re
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
 
 from handlers.areas import text_modules
 from handlers.i18n import shared
@@ -41,7 +40,7 @@ class Html(str):
     """Text that is already safe HTML (built by a view); `t` does not escape it again."""
 
 
-def escape(value: Any) -> str:
+def escape(value: object) -> str:
     """Escape user data for Telegram HTML."""
     return value if isinstance(value, Html) else html.escape(str(value), quote=False)
 
@@ -64,11 +63,11 @@ class Translator:
 
     language: str
 
-    def __call__(self, key: str, /, **params: Any) -> Html:
+    def __call__(self, key: str, /, **params: object) -> Html:
         template = CATALOGS[self.language].get(key) or CATALOGS["en"].get(key, key)
         return Html(template.format(**{k: escape(v) for k, v in params.items()}))
 
-    def plain(self, key: str, /, **params: Any) -> str:
+    def plain(self, key: str, /, **params: object) -> str:
         """Text for places Telegram does not parse as HTML (button labels, menus, toasts)."""
         template = plain_text(CATALOGS[self.language].get(key) or CATALOGS["en"].get(key, key))
         return template.format(**params)

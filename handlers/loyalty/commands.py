@@ -75,7 +75,7 @@ def _offer_override(ctx: Context, contact: Contact, refusal: Invalid, delta: int
     dialogs.put(ctx.session, chat_id=ctx.req.chat_id, user_id=ctx.req.user_id,
                 flow=OVERRIDE_FLOW,
                 data={"contact_id": contact.id, "delta": delta, "reason": reason})
-    text = f"{ctx.t(refusal.key, **refusal.params)}\n{ctx.t('points.override_offer')}"
+    text = Html(f"{ctx.t(refusal.key, **refusal.params)}\n{ctx.t('points.override_offer')}")
     return ctx.html(text, [[ctx.button("points.button_override", OverridePoints(contact.id or 0))],
                            [ctx.button("button.cancel", Cancel())]])
 

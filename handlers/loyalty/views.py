@@ -46,7 +46,7 @@ def coupon_line(coupon: Coupon, t: Translator, tz: ZoneInfo) -> Html:
 
 def standing(found: Standing, name: str, t: Translator, tz: ZoneInfo) -> Html:
     """/points name: balance, tier, the next tier, latest ledger lines, open coupons."""
-    lines = [t("points.title", name=name, points=found.points)]
+    lines: list[str] = [t("points.title", name=name, points=found.points)]
     lines.append(t("points.tier", tier=tier_name(found.tier, t)) if found.tier
                  else t("points.no_tier"))
     if found.next_tier:

@@ -126,7 +126,7 @@ def order_card_reply(ctx: Context, order_id: int, *, headline: Html | None = Non
     """The order card with a button back to the customer."""
     detail = orders.order_detail(ctx.session, actor=ctx.member, order_id=order_id)
     text = views.order_card(detail, ctx.t, ctx.tz)
-    return ctx.html(f"{headline}\n\n{text}" if headline else text,
+    return ctx.html(Html(f"{headline}\n\n{text}") if headline else text,
                     [[ctx.button("order.button_customer", OpenContact(detail.order.contact_id))]])
 
 

@@ -41,7 +41,7 @@ def _preview(note: str) -> str:
 def order_card(detail: OrderDetail, t: Translator, tz: ZoneInfo) -> Html:
     """The order card: amount, margin, paid, balance, status, note and every payment."""
     order, cur = detail.order, detail.order.currency
-    lines = [
+    lines: list[str] = [
         t("order.title", id=order.id, name=detail.contact_name),
         t("order.date", when=local_time(order.ordered_at, tz)),
         t("order.amount", amount=format_money(order.amount_minor, cur)),
@@ -85,7 +85,7 @@ def order_choice(order: Order, t: Translator, tz: ZoneInfo) -> str:
 def receivables_page(page: ReceivablesPage, t: Translator, now: datetime) -> Html:
     """Who owes what, oldest unpaid first, with the total over every page."""
     pages = max(1, -(-page.customers // page.limit))
-    lines = [t("receivables.title", page=page.offset // page.limit + 1, pages=pages)]
+    lines: list[str] = [t("receivables.title", page=page.offset // page.limit + 1, pages=pages)]
     for number, row in enumerate(page.rows, page.offset + 1):
         lines.append(t("receivables.line", n=number, name=row.name,
                        amount=format_money(row.open_minor, page.currency),
@@ -98,7 +98,7 @@ def receivables_page(page: ReceivablesPage, t: Translator, now: datetime) -> Htm
 def history_section(history: PurchaseHistory, t: Translator, tz: ZoneInfo) -> Html:
     """The contact card's purchase history: last orders, then lifetime totals."""
     cur = history.currency
-    lines = [t("order.history_title")]
+    lines: list[str] = [t("order.history_title")]
     for order in history.recent:
         amount, note = format_money(order.amount_minor, cur), _preview(order.note)
         if order.status == PAID:

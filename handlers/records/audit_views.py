@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm_store.models import AuditLog, Contact
@@ -30,7 +29,7 @@ def _label(t: Translator, group: str, name: str) -> str:
     return t.plain(key) if key in CATALOGS["en"] else name
 
 
-def _value(name: str, value: Any, tz: ZoneInfo, currency: str, refs: Refs) -> str:
+def _value(name: str, value: object, tz: ZoneInfo, currency: str, refs: Refs) -> str:
     if value is None or value == "":
         return "—"
     if name in refs and isinstance(value, int):
@@ -134,7 +133,7 @@ def deleted_line(item: Deleted, t: Translator, tz: ZoneInfo) -> Html:
 def deleted_list(items: list[Deleted], t: Translator, tz: ZoneInfo) -> Html:
     """The /restore list: what can still be brought back."""
     days = RESTORE_WINDOW.days
-    lines = [t("audit.restore.title", days=days)]
+    lines: list[str] = [t("audit.restore.title", days=days)]
     lines += [f"{number}. {deleted_line(item, t, tz)}" for number, item in enumerate(items, 1)]
     return Html("\n".join(lines))
 

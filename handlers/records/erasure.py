@@ -16,6 +16,7 @@ from crm_store.records.restore import aware
 from handlers.contacts.views import local_time
 from handlers.context import Context
 from handlers.general.buttons import Cancel
+from handlers.i18n import Html
 from handlers.ids import record_id
 from handlers.picking import MAX_CHOICES, choose
 from handlers.records.buttons import ConfirmErase
@@ -82,5 +83,5 @@ async def erase_confirmed(button: ConfirmErase, ctx: Context) -> list[Reply]:
     text = ctx.t("erasure.erased", id=contact_id, interactions=done.interactions,
                  orders=done.orders)
     if done.mentions:
-        text += "\n" + ctx.t("erasure.mentions_blanked", count=done.mentions)
+        text = Html(f"{text}\n{ctx.t('erasure.mentions_blanked', count=done.mentions)}")
     return [Reply(text, edit=True)]

@@ -16,7 +16,7 @@ from crm_store.messaging import dialogs
 from crm_store.records import importing
 from crm_store.records.importing import ImportPreview, ImportRow, RowIssue
 from handlers.context import Context
-from handlers.i18n import Html, Translator, escape
+from handlers.i18n import Html, Translator
 from handlers.records.buttons import ImportAnswer
 from handlers.router import registry
 from handlers.types import ChatRequest, Reply
@@ -89,9 +89,10 @@ async def confirm_or_cancel(button: ImportAnswer, ctx: Context) -> list[Reply]:
 def render_preview(preview: ImportPreview, file_name: str, t: Translator) -> Html:
     """Counts, then the first problems with their row numbers."""
     unit = "import.unit_card" if preview.kind == "vcard" else "import.unit_row"
-    lines = [t("import.preview_title", file=file_name),
-             t("import.preview_counts", rows=f"{preview.rows:,}", ok=f"{len(preview.ok):,}",
-               duplicates=f"{len(preview.duplicates):,}", errors=f"{len(preview.errors):,}")]
+    lines: list[str] = [
+        t("import.preview_title", file=file_name),
+        t("import.preview_counts", rows=f"{preview.rows:,}", ok=f"{len(preview.ok):,}",
+          duplicates=f"{len(preview.duplicates):,}", errors=f"{len(preview.errors):,}")]
     if preview.encoding:
         lines.append(t("import.preview_encoding", encoding=preview.encoding))
     problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
@@ -103,7 +104,7 @@ def render_preview(preview: ImportPreview, file_name: str, t: Translator) -> Htm
         lines.append(t("import.more_problems", count=len(problems) - PREVIEW_LINES))
     if preview.ok:
         lines += ["", t("import.preview_hint", count=f"{len(preview.ok):,}")]
-    return Html("\n".join(escape(line) for line in lines))
+    return Html("\n".join(lines))
 
 
 def problems_csv(problems: list[RowIssue], t: Translator) -> bytes:

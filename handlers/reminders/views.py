@@ -43,9 +43,11 @@ HOLIDAY_KEYS = {
     "dragon boat festival": "dragon_boat", "labor day": "labour", "labour day": "labour",
     "tomb-sweeping day": "qingming",
 }
+Payload = dict[str, Any]  # an outbox row's JSON, as its producer (scheduler/, crm_store/) wrote it
+Renderer = Callable[[Payload, Translator, ZoneInfo, datetime], Html]
 
 
-def render_reminder(*, kind: str, payload: dict[str, Any], outbox_id: int, language: str,
+def render_reminder(*, kind: str, payload: Payload, outbox_id: int, language: str,
                     timezone: str, now: datetime | None = None) -> Reply:
     """The reminder as its recipient sees it: text in their language and zone, with buttons."""
     t = Translator(language if language in CATALOGS else "en")
@@ -67,23 +69,25 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _s(value: Any, limit: int = TEXT) -> str:
+def _s(value: object, limit: int = TEXT) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _name(payload: dict[str, Any]) -> str:
+def _name(payload: Payload) -> str:
     return _s(payload.get("contact_name") or "?", 60)
 
 
-def _int(value: Any) -> int:
+def _int(value: object) -> int:
+    if not isinstance(value, int | float | str):  # None, a list…: not a number
+        return 0
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return 0
 
 
-def _at(value: Any) -> datetime | None:
+def _at(value: object) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
@@ -91,18 +95,18 @@ def _at(value: Any) -> datetime | None:
     return moment if moment.utcoffset() is not None else None
 
 
-def _day(value: Any) -> date | None:
+def _day(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
 
 
-def _star(payload: dict[str, Any]) -> str:
+def _star(payload: Payload) -> str:
     return "⭐ " if str(payload.get("tier") or "").upper() == "A" else ""
 
 
-def _money(value: Any, payload: dict[str, Any]) -> str:
+def _money(value: object, payload: Payload) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return format_money(value, str(payload.get("currency") or "CNY"))
     return _s(value, 40)
@@ -135,17 +139,17 @@ def _due(at: datetime | None, t: Translator, tz: ZoneInfo, now: datetime) -> str
 
 # --- one view per kind -----------------------------------------------------------------------
 
-def _who(p: dict[str, Any], t: Translator) -> str:
+def _who(p: Payload, t: Translator) -> str:
     """A follow-up's contact, or '(no contact)' for a task that names none."""
     return _name(p) if p.get("contact_name") else t.plain("tasks.no_contact")
 
 
-def _followup_due(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _followup_due(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     return t("reminders.followup_due", name=_who(p, t), text=_s(p.get("text")),
              when=_due(_at(p.get("due_at")), t, tz, now))
 
 
-def _followup_overdue(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _followup_overdue(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     days = _int(p.get("days_late"))
     late = t.plain("reminders.late_days", days=days) if days > 1 else t.plain(
         "reminders.late_day" if days == 1 else "reminders.late_today")
@@ -153,24 +157,24 @@ def _followup_overdue(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datet
              when=_due(_at(p.get("due_at")), t, tz, now), late=late)
 
 
-def _stage(value: Any, t: Translator) -> str:
+def _stage(value: object, t: Translator) -> str:
     key = f"stage.{value}"
     return t.plain(key) if key in CATALOGS[t.language] else _s(value, 30)
 
 
-def _stale_deal(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _stale_deal(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     return t("reminders.stale_deal", title=_s(p.get("title"), 80), name=_name(p),
              stage=_stage(p.get("stage"), t), days=_int(p.get("days")),
              amount=_money(p.get("amount"), p))
 
 
-def _severity(value: Any, t: Translator) -> str:
+def _severity(value: object, t: Translator) -> str:
     key = f"feedback.sev_{value}"
     return t.plain(key) if key in CATALOGS[t.language] else _s(value or "—", 20)
 
 
-def _sla(key: str) -> Callable[[dict[str, Any], Translator, ZoneInfo, datetime], Html]:
-    def view(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _sla(key: str) -> Renderer:
+    def view(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
         text = t(key, name=_name(p), severity=_severity(p.get("severity"), t),
                  hours=_int(p.get("hours")))
         if p.get("escalated"):
@@ -179,12 +183,12 @@ def _sla(key: str) -> Callable[[dict[str, Any], Translator, ZoneInfo, datetime],
     return view
 
 
-def _greeting(key: str, name: str, **params: Any) -> Html:
+def _greeting(key: str, name: str, **params: object) -> Html:
     g = Translator(greeting_language(name))
     return g(key, name=name, **params)
 
 
-def _birthday(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _birthday(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     name = _name(p)
     key = "reminders.birthday_lunar" if p.get("lunar") else "reminders.birthday"
     lines = [t(key, star=_star(p), name=name, when=_relative_day(_day(p.get("date")), t, tz, now)),
@@ -192,7 +196,7 @@ def _birthday(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> 
     return Html("\n".join(lines))
 
 
-def _anniversary(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _anniversary(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     name, years = _name(p), _int(p.get("years"))
     since = _day(p.get("since"))
     lines = [t("reminders.anniversary", star=_star(p), name=name, years=years,
@@ -202,16 +206,17 @@ def _anniversary(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) 
     return Html("\n".join(lines))
 
 
-def holiday_name(value: Any, t: Translator) -> str:
+def holiday_name(value: object, t: Translator) -> str:
     """A holiday's name in `t`'s language (as written when it is not one we know)."""
     key = HOLIDAY_KEYS.get(str(value or "").strip().lower())
     return t.plain(f"reminders.holiday_{key}") if key else _s(value or "?", 40)
 
 
-def _holiday(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _holiday(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     people = [c for c in p.get("contacts") or [] if isinstance(c, dict)]
-    lines = [t("reminders.holiday", holiday=holiday_name(p.get("holiday"), t),
-               when=_relative_day(_day(p.get("date")), t, tz, now), count=len(people))]
+    lines: list[str] = [t("reminders.holiday", holiday=holiday_name(p.get("holiday"), t),
+                          when=_relative_day(_day(p.get("date")), t, tz, now),
+                          count=len(people))]
     lines += [f"• {_star(c)}<b>{escape(_name(c))}</b>" for c in people[:MAX_LIST]]
     if len(people) > MAX_LIST:
         lines.append(t("reminders.more", count=len(people) - MAX_LIST))
@@ -223,8 +228,8 @@ def _holiday(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> H
     return Html("\n".join(lines))
 
 
-def _churn(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
-    lines = [t("reminders.churn", name=_name(p))]
+def _churn(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+    lines: list[str] = [t("reminders.churn", name=_name(p))]
     for code in p.get("reasons") or []:
         if code == "gap":
             gap = _int(p.get("usual_gap_days"))
@@ -237,8 +242,8 @@ def _churn(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Htm
     return Html("\n".join(lines))
 
 
-def _loyalty_expiring(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
-    lines = [t("reminders.loyalty_expiring", name=_name(p))]
+def _loyalty_expiring(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+    lines: list[str] = [t("reminders.loyalty_expiring", name=_name(p))]
     at = _at(p.get("points_at"))
     if _int(p.get("points")) and at is not None:
         lines.append("• " + t("reminders.loyalty_points", points=_int(p.get("points")),
@@ -253,7 +258,7 @@ def _loyalty_expiring(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datet
                                                  t, tz, now)))
     return Html("\n".join(lines))
 
-def _campaign_assigned(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _campaign_assigned(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     channel = str(p.get("channel") or "")
     label = t.plain(f"campaign.channel.{channel}") if channel in CHANNELS else _s(channel, 20)
     return t("reminders.campaign_assigned", name=_s(p.get("name"), 80),
@@ -269,7 +274,7 @@ def figure_label(name: str, t: Translator) -> str:
     return t.plain(key) if key in CATALOGS[t.language] else _s(name.replace("_", " "), 30)
 
 
-def _figure_value(name: str, value: Any) -> str:
+def _figure_value(name: str, value: object) -> str:
     if name.endswith("_minor") and isinstance(value, int):
         return format_money(value)
     if isinstance(value, float):
@@ -277,7 +282,7 @@ def _figure_value(name: str, value: Any) -> str:
     return _s(value, 20)
 
 
-def _digest(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _digest(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     day = _day(p.get("date"))
     period = str(p.get("period") or "day")
     key = f"reminders.digest_{period}" if period in ("day", "week", "month") else \
@@ -293,10 +298,10 @@ def _digest(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Ht
     return Html(f"{title}\n<pre>{escape(table)}</pre>")
 
 
-def _catch_up(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _catch_up(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     items = [i for i in p.get("items") or [] if isinstance(i, dict)]
     total = max(_int(p.get("total")), len(items))
-    lines = [t("reminders.catch_up", count=total)]
+    lines: list[str] = [t("reminders.catch_up", count=total)]
     for item in items[:MAX_LIST]:
         kind = str(item.get("kind") or "")
         label = t.plain(f"reminders.kind_{kind}") if kind in ICONS else _s(kind, 20)
@@ -313,7 +318,7 @@ def _catch_up(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> 
     return Html("\n".join(lines))
 
 
-def _handover(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _handover(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     """Records another member gave this one (crm_store/offboarding.py; text: members catalog)."""
     counts = {k: _int(p.get(k)) for k in ("contact", "deal", "task", "order", "feedback")}
     names = {"source": _s(p.get("from_name"), 60), "by": _s(p.get("by_name"), 60)}
@@ -323,16 +328,16 @@ def _handover(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> 
              **names, **counts)
 
 
-def _unreachable(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _unreachable(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     """A member the bot could not reach was switched off (crm_store/outbox.py, to admins)."""
     return t("members.notice_unreachable", name=_s(p.get("name"), 60))
 
 
-def _unknown(p: dict[str, Any], t: Translator, tz: ZoneInfo, now: datetime) -> Html:
+def _unknown(p: Payload, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     return t("reminders.generic", name=_name(p))
 
 
-RENDERERS: dict[str, Callable[[dict[str, Any], Translator, ZoneInfo, datetime], Html]] = {
+RENDERERS: dict[str, Renderer] = {
     rk.FOLLOWUP_DUE: _followup_due, rk.FOLLOWUP_OVERDUE: _followup_overdue,
     rk.STALE_DEAL: _stale_deal, rk.SLA_FIRST_RESPONSE: _sla("reminders.sla_first_response"),
     rk.SLA_RESOLUTION: _sla("reminders.sla_resolution"), rk.BIRTHDAY: _birthday,
@@ -345,7 +350,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any], Translator, ZoneInfo, datetime], 
 
 # --- buttons ---------------------------------------------------------------------------------
 
-def reminder_buttons(kind: str, payload: dict[str, Any], outbox_id: int,
+def reminder_buttons(kind: str, payload: Payload, outbox_id: int,
                      t: Translator) -> list[list[Button]]:
     """Done / Snooze / Log / Card, as the kind allows (callback data ≤ 64 bytes)."""
     def button(key: str, action: Callback) -> Button:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from crm_store.analytics.report_data import RepActivity, ReportData, SegmentCount, StageRow
 from crm_store.money import format_money
@@ -87,6 +88,13 @@ def _empty(axes: Axes, t: Translator) -> None:
               color="#666666", transform=axes.transAxes)
 
 
+def _whole_numbers(axis: Axis) -> None:
+    """Tick only whole numbers (counts), keeping the default locator's steps."""
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
+
+
 def _money_axis(currency: str) -> FuncFormatter:
     return FuncFormatter(lambda value, _pos: format_money(round(value * 100), currency))
 
@@ -110,7 +118,7 @@ def funnel_chart(rows: list[StageRow], t: Translator, period: str) -> bytes:
                  for row, share in shown]
         axes.bar_label(bars, labels=notes, padding=4, fontsize=12)
         axes.set_xlim(0, max(counts) * 1.25)
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        _whole_numbers(axes.xaxis)
 
     return _png(draw)
 
@@ -156,7 +164,7 @@ def activity_chart(reps: list[RepActivity], t: Translator, period: str) -> bytes
         axes.set_xticks(list(positions), names, fontsize=11, rotation=30 if slanted else 0,
                         ha="right" if slanted else "center", rotation_mode="anchor")
         axes.set_ylabel(t.plain("reports.axis_interactions"), fontsize=12)
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        _whole_numbers(axes.yaxis)
         axes.legend(fontsize=11, frameon=False, loc="upper right")
         axes.set_ylim(0, max(bottom) * 1.2)
 
@@ -181,7 +189,7 @@ def segments_chart(segments: list[SegmentCount], scheme: str, t: Translator) -> 
         axes.set_xlim(0, max(counts) * 1.2)
         axes.set_xlabel(t.plain("reports.axis_customers"), fontsize=12)
         axes.tick_params(labelsize=11)
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        _whole_numbers(axes.xaxis)
 
     return _png(draw)
 

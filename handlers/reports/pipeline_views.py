@@ -51,7 +51,7 @@ def pipeline(rows: list[StageRow], owners: list[OwnerRow], owner: str | None, cu
     title = t("pipeline.title_owner" if owner else "pipeline.title", owner=owner or "",
               count=count, amount=format_money(amount, currency),
               weighted=format_money(weighted, currency))
-    lines = [title]
+    lines: list[str] = [title]
     for row in rows:
         stage = stage_name(row.stage, t)
         if not row.count:
@@ -77,7 +77,7 @@ def forecast(found: Forecast, owner: str | None, currency: str, t: Translator) -
     """Buckets by expected close month (empty months shown, empty other buckets left out)."""
     if not found.total("count"):
         return t("forecast.empty")
-    lines = [t("forecast.title_owner", owner=owner) if owner else t("forecast.title")]
+    lines: list[str] = [t("forecast.title_owner", owner=owner) if owner else t("forecast.title")]
     for bucket in found.buckets:
         name = bucket_name(bucket, t)
         if bucket.count:
@@ -99,7 +99,7 @@ def funnel(found: Funnel, currency: str, t: Translator) -> Html:
     """Reached and moved-on per stage, win rate, cycle, velocity and how velocity is computed."""
     if not any(s.reached for s in found.stages) and not found.won + found.lost:
         return t("funnel.empty", days=found.days)
-    lines = [t("funnel.title", days=found.days)]
+    lines: list[str] = [t("funnel.title", days=found.days)]
     for stage in found.stages:
         name = stage_name(stage.stage, t)
         if stage is found.stages[-1]:
@@ -151,8 +151,8 @@ def at_risk(rows: list[AtRiskRow], page: int, currency: str, t: Translator) -> H
     if not rows:
         return t("atrisk.empty")
     total = sum(r.risk.value_minor for r in rows)
-    lines = [t("atrisk.title", count=len(rows), value=format_money(total, currency), page=page,
-               pages=pages(len(rows)))]
+    lines: list[str] = [t("atrisk.title", count=len(rows), value=format_money(total, currency),
+                          page=page, pages=pages(len(rows)))]
     first = (page - 1) * PAGE
     for number, row in enumerate(rows[first : first + PAGE], first + 1):
         lines.append(t("atrisk.line", number=number, name=row.risk.contact_name, owner=row.owner,

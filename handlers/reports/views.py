@@ -69,10 +69,11 @@ def conversions(rows: list[StageRow]) -> list[float | None]:
     steps = [row for row in rows if row.stage != "lost"]
     shares: list[float | None] = []
     for row in rows:
+        moved: int | None
         if row.stage in ("won", "lost"):  # ends, not steps: nothing comes after them
             moved = None
         elif row.moved_on is not None:
-            moved: int | None = row.moved_on
+            moved = row.moved_on
         else:
             place = steps.index(row) if row in steps else len(steps) - 1
             moved = steps[place + 1].count if place + 1 < len(steps) else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -37,21 +36,25 @@ class Share(float):
     """A fraction written with a percent format."""
 
 
+Cell = str | int | float | None  # Money and Share are an int and a float
+Figure = int | float | None  # a figure as crm_store.analytics.report_data holds it
+
+
 def money_format(currency: str) -> str:
     """Excel number format for the team currency: '"¥"#,##0.00', or '#,##0.00 "CHF"'."""
     symbol = SYMBOLS.get(currency)
     return f'"{symbol}"#,##0.00' if symbol else f'#,##0.00 "{currency}"'
 
 
-def _width(value: Any) -> int:
+def _width(value: Cell) -> int:
     text = f"{value:,.2f}" if isinstance(value, float | Money) else str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
+def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]],
            currency: str) -> Worksheet:
     """A sheet with a bold frozen header, typed cells and fitted column widths."""
-    sheet = book.create_sheet(title[:31])
+    sheet: Worksheet = book.create_sheet(title[:31])  # Any in the stubs (write-only or not)
     sheet.append([safe_cell(value) for value in header])
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
@@ -72,7 +75,7 @@ def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Seq
     return sheet
 
 
-def typed(name: str, value: Any) -> Any:
+def typed(name: str, value: Figure) -> Cell:
     """A figure as the cell should hold it, by its name: money, a share, or a plain number."""
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return value
@@ -85,19 +88,20 @@ def typed(name: str, value: Any) -> Any:
     return round(value, 2) if isinstance(value, float) else value
 
 
-def _summary(data: ReportData, t: Translator, tz: ZoneInfo) -> list[list[Any]]:
+def _summary(data: ReportData, t: Translator, tz: ZoneInfo) -> list[list[Cell]]:
     start, end = views.period_range(data, tz)
-    info = [[t.plain("reports.info_period"), data.period.label],
-            [t.plain("reports.info_from"), start], [t.plain("reports.info_to"), end],
-            [t.plain("reports.info_scope"), views.scope_text(data, t)]]
+    info: list[list[Cell]] = [
+        [t.plain("reports.info_period"), data.period.label],
+        [t.plain("reports.info_from"), start], [t.plain("reports.info_to"), end],
+        [t.plain("reports.info_scope"), views.scope_text(data, t)]]
     return info + [[views.figure_label(name, t), typed(name, data.summary.get(name, 0))]
                    for name in FIGURES]
 
 
-def _funnel(data: ReportData, t: Translator) -> tuple[list[str], list[list[Any]]]:
+def _funnel(data: ReportData, t: Translator) -> tuple[list[str], list[list[Cell]]]:
     p = t.plain
     header = [p("reports.col_stage"), p("reports.col_entered"), p("reports.col_conversion")]
-    rows: list[list[Any]] = [
+    rows: list[list[Cell]] = [
         [views.stage_label(row.stage, t), row.count, None if share is None else Share(share)]
         for row, share in zip(data.funnel, views.conversions(data.funnel), strict=True)]
     if data.funnel_figures:
@@ -107,7 +111,7 @@ def _funnel(data: ReportData, t: Translator) -> tuple[list[str], list[list[Any]]
     return header, rows
 
 
-def _activity(data: ReportData, t: Translator) -> tuple[list[str], list[list[Any]]]:
+def _activity(data: ReportData, t: Translator) -> tuple[list[str], list[list[Cell]]]:
     kinds = views.activity_kinds(data.activity)
     more = list(dict.fromkeys(k for rep in data.activity for k in rep.more))
     header = [t.plain("reports.col_rep"), *(views.kind_label(k, t) for k in kinds),
@@ -117,9 +121,9 @@ def _activity(data: ReportData, t: Translator) -> tuple[list[str], list[list[Any
     return header, rows
 
 
-def _segments(data: ReportData, t: Translator) -> list[list[Any]]:
+def _segments(data: ReportData, t: Translator) -> list[list[Cell]]:
     """One block per group (RFM, tiers, classes, lifecycle), then the overall figures."""
-    rows: list[list[Any]] = []
+    rows: list[list[Cell]] = []
     for group in dict.fromkeys(row.group for row in data.segments):
         members = [row for row in data.segments if row.group == group]
         total = sum(row.customers for row in members)
@@ -137,11 +141,11 @@ def _segments(data: ReportData, t: Translator) -> list[list[Any]]:
     return rows
 
 
-def _service(data: ReportData, t: Translator) -> list[list[Any]]:
+def _service(data: ReportData, t: Translator) -> list[list[Cell]]:
     return [[views.service_label(name, t), typed(name, value)] for name, value in data.service]
 
 
-def _at_risk(data: ReportData, t: Translator, tz: ZoneInfo) -> list[list[Any]]:
+def _at_risk(data: ReportData, t: Translator, tz: ZoneInfo) -> list[list[Cell]]:
     return [[r.contact_name, data.owner_names.get(r.owner_id, ""), r.days_since,
              r.usual_gap_days, r.score, Money(r.value_minor), views.reasons_text(r, t),
              r.last_order_at.astimezone(tz).date().isoformat()] for r in data.at_risk]
@@ -150,7 +154,8 @@ def _at_risk(data: ReportData, t: Translator, tz: ZoneInfo) -> list[list[Any]]:
 def build_workbook(data: ReportData, t: Translator, tz: ZoneInfo) -> bytes:
     """The report as XLSX bytes: summary, pipeline, funnel, activity, segments, service, risk."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    for blank in book.worksheets:  # a new workbook opens with one empty sheet
+        book.remove(blank)
     cur, p = data.currency, t.plain
     _sheet(book, p("reports.sheet_summary"), [p("reports.col_figure"), p("reports.col_value")],
            _summary(data, t, tz), cur)

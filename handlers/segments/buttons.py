@@ -43,7 +43,7 @@ def encode(filters: SegmentFilters) -> str | None:
 
 def decode(blob: str) -> SegmentFilters | None:
     """The filters `encode` wrote, or None if the data is malformed (a forged button)."""
-    found: dict[str, str | int | None] = {}
+    found: dict[str, str] = {}
     stages = {code: stage for stage, code in STAGE_CODES.items()}
     names = {"c": "city", "i": "industry", "t": "tag", "o": "owner_id", "s": "stage"}
     for part in blob.split("|") if blob else []:
@@ -51,16 +51,19 @@ def decode(blob: str) -> SegmentFilters | None:
         if name is None or name in found or not value or len(value) > MAX_VALUE:
             return None
         if name == "owner_id":
-            if not value.isdigit() or len(value) > 12:
+            if not (value.isascii() and value.isdigit()) or len(value) > 12:  # not '²'
                 return None
-            found[name] = int(value)
+            found[name] = value
         elif name == "stage":
             if value not in stages:
                 return None
             found[name] = stages[value]
         else:
             found[name] = value
-    return SegmentFilters(**found)  # type: ignore[arg-type]
+    owner_id = found.get("owner_id")
+    return SegmentFilters(city=found.get("city"), industry=found.get("industry"),
+                          tag=found.get("tag"), stage=found.get("stage"),
+                          owner_id=None if owner_id is None else int(owner_id))
 
 
 def _readable(blob: str) -> bool:

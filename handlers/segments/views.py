@@ -45,7 +45,7 @@ def summary(data: SegmentSummary, filters: str, t: Translator, as_of: str = "") 
     `as_of` is the local time of a big team's stored profiles ("" when computed now).
     """
     cur = data.currency
-    lines = [t("segments.title")]
+    lines: list[str] = [t("segments.title")]
     if filters:
         lines.append(t("segments.filters", filters=filters))
     if as_of:

@@ -87,7 +87,7 @@ def _deal_line(line: DealLine, t: Translator) -> Html:
 
 def agenda_view(agenda: Agenda, t: Translator, tz: ZoneInfo, now: datetime) -> Html:
     """The /today message: overdue (with how late), due today, deals closing soon."""
-    lines = [t("today.title", day=day_label(now.astimezone(tz).date(), t))]
+    lines: list[str] = [t("today.title", day=day_label(now.astimezone(tz).date(), t))]
     if agenda.empty:
         return Html("\n".join([*lines, "", t("today.empty")]))
     if agenda.overdue:

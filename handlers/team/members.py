@@ -12,6 +12,7 @@ from typing import Any
 
 from crm_store.contacts.contacts import search_contacts
 from crm_store.errors import DomainError, Invalid
+from crm_store.models import Member
 from crm_store.team import handover
 from crm_store.team.handover import Book, Handover, TreeRow
 from handlers import picking
@@ -58,7 +59,7 @@ def splits(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _member_or_none(ctx: Context, name: str) -> Any:
+def _member_or_none(ctx: Context, name: str) -> Member | None:
     if not name:
         return None
     try:
@@ -67,12 +68,12 @@ def _member_or_none(ctx: Context, name: str) -> Any:
         return None
 
 
-def _both_members(ctx: Context, text: str) -> tuple[Any, Any] | None:
+def _both_members(ctx: Context, text: str) -> tuple[Member, Member] | None:
     """The first reading of 'who to whom' where both sides name a member, if any."""
     for who, to in splits(text):
         first = _member_or_none(ctx, who)
         second = _member_or_none(ctx, to) if first is not None else None
-        if second is not None:
+        if first is not None and second is not None:
             return first, second
     return None
 
@@ -208,7 +209,7 @@ async def book_confirmed(button: ConfirmReassign, ctx: Context) -> list[Reply]:
     return [Reply(summary_view(done, ctx.t), edit=True)]
 
 
-def _ask_book(ctx: Context, name: str, target: Any) -> list[Reply]:
+def _ask_book(ctx: Context, name: str, target: Member) -> list[Reply]:
     if not name:
         return [ctx.text("members.reassign_usage")]
     source = handover.find_member(ctx.session, actor=ctx.member, name=name)

@@ -13,6 +13,8 @@ from crm_store.analytics import profiles, segments
 from crm_store.clock import utcnow
 from crm_store.db import unit_of_work
 from crm_store.models import AuditLog, Company, Contact, Member, Order, Role
+from handlers.callbacks import StaleButton
+from handlers.segments.buttons import SegmentList
 from handlers.segments.commands import decode, encode, parse_filters
 from tests.builders import make_admin, make_contact, make_member
 from tests.handlers.conftest import Chat
@@ -291,3 +293,9 @@ def test_filters_round_trip_through_button_data() -> None:
     assert decode(encode(filters) or "") == filters
     assert encode(segments.SegmentFilters(city="a|b")) is None
     assert decode("c") is None and decode("x1") is None and decode("c1|c2") is None
+    assert decode("o²") is None  # a digit to str.isdigit, not to int(): a forged button
+
+
+def test_forged_owner_in_segment_button_is_stale() -> None:
+    with pytest.raises(StaleButton):
+        SegmentList.unpack("sl:r:ch:0:o²")
