@@ -47,6 +47,7 @@ from handlers.deals.buttons import (
 from handlers.feedback.buttons import ComplaintsPage, ResolveFeedback, Severity
 from handlers.general.buttons import Cancel, ChooseLanguage
 from handlers.i18n import Translator
+from handlers.ids import MAX_ID
 from handlers.loyalty.buttons import OverridePoints
 from handlers.orders.buttons import OpenOrder, PayOrder, ReceivablesPage
 from handlers.picking import PickContact
@@ -141,7 +142,7 @@ SOME_TAIL = st.one_of(st.sampled_from(["", "~"]),  # segment filters, as the but
 def _part(field_kind: str, choices: tuple[str, ...]) -> st.SearchStrategy[str]:
     if choices:
         return st.sampled_from(choices)
-    return {"int": st.integers(0, 10**12 - 1).map(str), "str": SOME_TEXT,
+    return {"int": st.integers(0, MAX_ID).map(str), "str": SOME_TEXT,
             "tail": SOME_TAIL}[field_kind]
 
 
@@ -193,7 +194,7 @@ class Everything(Callback, prefix="zz_every"):
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.builds(Everything, flag=st.booleans(), kind=st.sampled_from(InteractionKind),
                  size=st.sampled_from(["s", "m"]), word=st.sampled_from(["x", "y"]),
-                 count=st.integers(0, 10**12 - 1), name=st.text(NAMES, min_size=1, max_size=4),
+                 count=st.integers(0, MAX_ID), name=st.text(NAMES, min_size=1, max_size=4),
                  note=st.none() | st.text(NAMES, min_size=1, max_size=4)))
 def test_every_field_kind_survives_a_round_trip(button: Everything) -> None:
     data = button.pack()
