@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from bot.settings import Settings
+from bot.settings import Settings, webhook_secret_problem
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -347,6 +347,9 @@ async def _worker(settings: Settings) -> int:
 async def _run(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
+        return 2
+    if settings.webhook_url and (problem := webhook_secret_problem(settings.webhook_secret)):
+        print(problem, file=sys.stderr)  # never an open webhook
         return 2
     from bot.processor import UpdateProcessor
     from bot.runtime import run, transport_for

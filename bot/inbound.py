@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from bot.observability import CONTENT_TYPE, Metrics, default_metrics, health
 from bot.processor import UpdateProcessor
+from bot.settings import webhook_secret_problem
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +50,23 @@ def webhook_app(processor: UpdateProcessor, *, path: str, secret: str,
                 metrics: Metrics | None = None) -> web.Application:
     """An aiohttp app that answers 200 only after the update is committed to the inbox.
 
+    A request without `secret` in X-Telegram-Bot-Api-Secret-Token gets 401; a `secret` that
+    could not guard anything (empty, short) is refused with ValueError: never an open webhook.
     It also serves `GET /healthz` (the database answers, and the inbox backlog; 503 if not)
     and `GET /metrics` (Prometheus text format) for the process's metrics, or `metrics`.
     """
+    problem = webhook_secret_problem(secret)
+    if problem:
+        raise ValueError(problem)
     metrics = metrics or default_metrics()
     requests = metrics.webhook_requests
+    expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if secret and not hmac.compare_digest(given.encode(), secret.encode()):
-            requests.labels(result="forbidden").inc()
-            return web.Response(status=403, text="forbidden")
+        given = request.headers.get(SECRET_HEADER, "").encode(errors="replace")
+        if not hmac.compare_digest(given, expected):  # constant time
+            requests.labels(result="unauthorized").inc()
+            return web.Response(status=401, text="unauthorized")
         try:
             update = json.loads(await request.text())
             int(update["update_id"])

@@ -56,7 +56,7 @@ class Metrics:
             "and reason", ["where", "reason"], registry=self.registry)
         self.webhook_requests = Counter(
             "crm_webhook_requests", "Webhook requests by result (stored, duplicate, "
-            "forbidden, bad_request)", ["result"], registry=self.registry)
+            "unauthorized, bad_request)", ["result"], registry=self.registry)
         self._backlog = _BacklogCollector()
         self.registry.register(self._backlog)
 
