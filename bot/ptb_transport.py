@@ -60,8 +60,10 @@ class PtbSender(ReplySender):
     async def _answer_callback(self, callback_id: str, text: str | None) -> None:
         await self.bot.answer_callback_query(callback_id, text=text)
 
-    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]]) -> int:
-        sent = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]],
+                         html: bool = True) -> int:
+        sent = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html
+                                           else None,
                                            reply_markup=keyboard(buttons))
         return int(sent.message_id)
 
@@ -71,10 +73,11 @@ class PtbSender(ReplySender):
                                          parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons))
 
     async def _send_file(self, chat_id: int, kind: FileKind, content: bytes, filename: str,
-                         caption: str | None) -> int:
+                         caption: str | None, html: bool = True) -> int:
+        parse_mode = ParseMode.HTML if html else None
         method = self.bot.send_photo if kind == "photo" else self.bot.send_document
         sent = await method(chat_id, InputFile(content, filename), caption=caption,
-                            parse_mode=ParseMode.HTML)
+                            parse_mode=parse_mode)
         return int(sent.message_id)
 
     def _translate(self, exc: Exception) -> Exception | None:

@@ -263,7 +263,8 @@ class FailingSender(ReplySender):
     async def _answer_callback(self, callback_id: str, text: str | None) -> None:
         return None
 
-    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]]) -> int:
+    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]],
+                         html: bool = True) -> int:
         raise self.error
 
     async def _edit_text(self, chat_id: int, message_id: int, text: str,
@@ -271,7 +272,7 @@ class FailingSender(ReplySender):
         raise self.error
 
     async def _send_file(self, chat_id: int, kind: FileKind, content: bytes, filename: str,
-                         caption: str | None) -> int:
+                         caption: str | None, html: bool = True) -> int:
         raise self.error
 
     def _translate(self, exc: Exception) -> Exception | None:
