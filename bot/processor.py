@@ -183,6 +183,13 @@ class UpdateProcessor:
                         RETRY_S)
         return given_up
 
+    def _next_in_chat(self, chat_id: int | None) -> int | None:
+        """The chat's oldest unfinished update (None without a chat)."""
+        if chat_id is None:
+            return None
+        with read_only(self.engine) as conn, Session(bind=conn) as session:
+            return inbox.next_in_chat(session, chat_id=chat_id)
+
     def _chat_of(self, update_id: int) -> int | None:
         with read_only(self.engine) as conn, Session(bind=conn) as session:
             row = session.get(Inbox, update_id)

@@ -58,7 +58,8 @@ async def test_an_update_the_parser_cannot_read_is_given_up_and_the_chat_goes_on
 ) -> None:
     make_admin(sqlite_engine)
     sender = RecordingSender()
-    processor = UpdateProcessor(engine=sqlite_engine, settings=SETTINGS, sender=sender)
+    processor = UpdateProcessor(engine=sqlite_engine, settings=SETTINGS, sender=sender,
+                                sweep_seconds=3600)  # the chat goes on without a sweep
     caplog.set_level(logging.INFO, logger="bot.processor")
     processor.start()
     try:
@@ -75,6 +76,7 @@ async def test_an_update_the_parser_cannot_read_is_given_up_and_the_chat_goes_on
     assert [r for r in records if r.exc_info] == [records[-1]]  # one traceback: the give-up
     assert records[-1].levelno == logging.ERROR and "given up" in records[-1].getMessage()
     assert len([r for r in records if r.levelno >= logging.WARNING]) == inbox.MAX_ATTEMPTS
+    assert not [r for r in caplog.records if "not read" in r.getMessage()]
 
 
 async def test_a_database_that_is_away_is_waited_out_without_counting_attempts(
