@@ -197,9 +197,15 @@ def _report(settings: Settings, *, period: str, user_id: int, out: Path) -> int:
 
 
 def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -> int:
-    """Preview importing `path` as a member, then add the new contacts if confirmed."""
+    """Preview importing `path` as a member, then add the new contacts if confirmed.
+
+    The preview only reads and the contacts are added in a transaction of their own, so
+    nothing holds the database's write lock while the prompt waits for an answer.
+    """
+    from sqlmodel import Session
+
     from bot.render import html_to_plain
-    from crm_store.db import unit_of_work
+    from crm_store.db import read_only, unit_of_work
     from crm_store.errors import DomainError
     from crm_store.records import importing
     from crm_store.team.members import member_by_telegram_id
@@ -209,10 +215,11 @@ def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -
     engine = _engine(settings)
     if user_id is None:
         user_id = _ensure_local_admin(engine, settings).telegram_user_id
-    with unit_of_work(engine) as session:
+    no_member = f"no active member with Telegram user id {user_id}"
+    with read_only(engine) as conn, Session(bind=conn) as session:
         member = member_by_telegram_id(session, user_id)
         if member is None or not member.active:
-            print(f"no active member with Telegram user id {user_id}", file=sys.stderr)
+            print(no_member, file=sys.stderr)
             return 2
         t = Translator(member.language if member.language in LANGUAGES else "en")
         try:
@@ -227,18 +234,23 @@ def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -
         except OSError as exc:
             print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
             return 2
-        print(html_to_plain(render_preview(preview, path.name, t)))
-        problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
-        if len(problems) > 12:  # the chat attaches a file; here every line is printed
-            for issue in problems:
-                print(f"{issue.row}\t{html_to_plain(t(issue.key, **issue.params))}")
-        if not preview.ok:
-            print(html_to_plain(t("import.nothing_new")))
-            return 0
-        if not yes and input(f"Add {len(preview.ok)} contacts? [y/N] ").strip().lower() not in (
-                "y", "yes", "是"):
-            print(html_to_plain(t("import.cancelled")))
-            return 1
+    print(html_to_plain(render_preview(preview, path.name, t)))
+    problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
+    if len(problems) > 12:  # the chat attaches a file; here every line is printed
+        for issue in problems:
+            print(f"{issue.row}\t{html_to_plain(t(issue.key, **issue.params))}")
+    if not preview.ok:
+        print(html_to_plain(t("import.nothing_new")))
+        return 0
+    if not yes and input(f"Add {len(preview.ok)} contacts? [y/N] ").strip().lower() not in (
+            "y", "yes", "是"):
+        print(html_to_plain(t("import.cancelled")))
+        return 1
+    with unit_of_work(engine) as session:  # duplicates are checked again here
+        member = member_by_telegram_id(session, user_id)
+        if member is None or not member.active:
+            print(no_member, file=sys.stderr)
+            return 2
         result = importing.commit_import(session, actor=member, rows=preview.ok)
     key = "import.imported_skipped" if result.skipped else "import.imported"
     print(html_to_plain(t(key, created=f"{result.created:,}", skipped=result.skipped)))

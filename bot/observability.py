@@ -12,7 +12,8 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -182,6 +183,33 @@ async def health(
                   "outbox_due": backlog.outbox_due}
 
 
+POLL_MARGIN_S = 30.0  # on top of 3 × POLL_TIMEOUT before polling counts as stale
+
+
+class PollWatch:
+    """When getUpdates last answered: /healthz turns 503 once that is too long ago.
+
+    Stale after 3 × POLL_TIMEOUT + 30 s: a long poll answers within POLL_TIMEOUT, and a
+    failed one is retried within 30 s, so only polling that has stopped gets there.
+    """
+
+    def __init__(self, poll_timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stale_after = 3 * poll_timeout + POLL_MARGIN_S
+        self._clock = clock
+        self._last = clock()  # start-up counts as an answer: it has its own time to connect
+
+    def polled(self) -> None:
+        """getUpdates just answered."""
+        self._last = self._clock()
+
+    def report(self) -> tuple[bool, dict[str, Any]]:
+        """(fresh, fields for the /healthz body)."""
+        age = max(self._clock() - self._last, 0.0)
+        fresh = age <= self.stale_after
+        state = "ok" if fresh else f"stale: no getUpdates answer for {age:.0f}s"
+        return fresh, {"polling": state, "last_poll_seconds_ago": round(age, 1)}
+
+
 class _BacklogCollector(Collector):
     """crm_inbox_backlog, crm_outbox_backlog and crm_database_up, read at scrape time."""
 
@@ -236,8 +264,6 @@ class JsonFormatter(logging.Formatter):
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
 def configure_logging(level: str, fmt: str = "text") -> None:
     """The root logger at `level`, as text (the default) or one JSON object per line."""
     handler = logging.StreamHandler()

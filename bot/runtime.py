@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlparse
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.delivery import ReplySender
 from bot.inbound import ops_app, poll, serve_webhook, webhook_app
 from bot.menu import menu_commands
+from bot.observability import PollWatch
 from bot.processor import UpdateProcessor
 from bot.settings import Settings
 from bot.transport import BotGlue, Transport
@@ -95,9 +96,12 @@ async def run_assistant(settings: Settings, glue: BotGlue, processor: UpdateProc
                                     settings.webhook_url, settings.webhook_secret))
         else:
             await glue.delete_webhook()
-            tasks = [asyncio.create_task(poll(processor, glue.get_updates,
-                                              timeout=settings.poll_timeout, stop=stop))]
-            tasks += _ops_server(settings, processor.engine, stop)
+            watch = PollWatch(settings.poll_timeout)
+            tasks = [asyncio.create_task(supervise(
+                "polling", lambda: poll(processor, glue.get_updates,
+                                        timeout=settings.poll_timeout, stop=stop, watch=watch),
+                stop))]
+            tasks += _ops_server(settings, processor.engine, stop, watch)
             await stop.wait()
             for task in tasks:
                 task.cancel()
@@ -125,10 +129,36 @@ async def run_reminders_only(settings: Settings, notifier: Notifier, stop: async
             engine.dispose()
 
 
-def _ops_server(settings: Settings, engine: Engine,
-                stop: asyncio.Event) -> list[asyncio.Task[None]]:
+def _ops_server(settings: Settings, engine: Engine, stop: asyncio.Event,
+                watch: PollWatch | None = None) -> list[asyncio.Task[None]]:
     """/healthz and /metrics on METRICS_PORT when there is no webhook listener to carry them."""
     if not settings.metrics_port:
         return []
-    return [asyncio.create_task(serve_webhook(ops_app(engine), host=settings.webhook_listen,
+    app = ops_app(engine, watch=watch)
+    return [asyncio.create_task(serve_webhook(app, host=settings.webhook_listen,
                                               port=settings.metrics_port, stop=stop))]
+
+
+async def supervise(name: str, work: Callable[[], Awaitable[None]], stop: asyncio.Event,
+                    *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
+    """Run `work()` until `stop` is set, starting it again (after a pause) if it ends early.
+
+    Polling must never die quietly while the process stays up: a crash is logged with its
+    traceback and polling starts over, reading the offset from the inbox again.
+    """
+    delay = first_delay
+    while not stop.is_set():
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s crashed; starting it again in %.0fs", name, delay)
+        else:
+            if stop.is_set():
+                return
+            log.error("%s ended unexpectedly; starting it again in %.0fs", name, delay)
+        try:
+            await asyncio.wait_for(stop.wait(), delay)
+        except TimeoutError:
+            delay = min(delay * 2, max_delay)
