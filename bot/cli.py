@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The console is a chat: only warnings may interrupt it, as plain text.
     console_mode = args.command == "console"
     configure_logging("WARNING" if console_mode else settings.log_level.upper(),
-                      "text" if console_mode else settings.log_format)
+                      "text" if console_mode else settings.log_format,
+                      secrets=[settings.telegram_bot_token])
     if args.command == "backup":
         return _backup(settings.database_url, args.out)
     if args.command == "migrate":

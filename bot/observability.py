@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -256,18 +256,70 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _RESERVED and key not in entry:
                 entry[key] = value
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:  # exc_text: already formatted (and redacted)
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-def configure_logging(level: str, fmt: str = "text") -> None:
-    """The root logger at `level`, as text (the default) or one JSON object per line."""
+REDACTED = "[redacted]"
+
+
+class Redactor(logging.Filter):
+    """Blank secrets (the bot token) out of every record: message, arguments, traceback, extras.
+
+    PTB logs its API URLs at DEBUG and an HTTP error may quote the URL it failed on; both hold
+    the token. Installed on every handler, so no line at any level shows it. The part after
+    the token's colon is blanked on its own too, for URLs that encode the colon.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        found = {part for secret in secrets if secret
+                 for part in (secret, secret.partition(":")[2]) if len(part) >= 8}
+        self.secrets = sorted(found, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced."""
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drops it."""
+        if not self.secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is the formatter's business
+            message = str(record.msg)
+        clean = self.redact(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        for key, value in list(vars(record).items()):
+            if key not in _RESERVED and isinstance(value, str):
+                setattr(record, key, self.redact(value))
+        return True
+
+
+def configure_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
+    """The root logger at `level`, as text (the default) or one JSON object per line.
+
+    Every handler of the root logger redacts `secrets` (the bot token) from what it writes.
+    """
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
+    redactor = Redactor(secrets)
+    for each in logging.getLogger().handlers:
+        each.addFilter(redactor)
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
