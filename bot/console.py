@@ -22,6 +22,18 @@ INTRO = (
 )
 
 
+USAGE = {  # the console's own lines, not the assistant's: in the console's language
+    "en": {"location": "usage: :location <latitude> <longitude>, e.g. :location 31.23 121.47",
+           "contact": "usage: :contact <phone> <name>, e.g. :contact +8613800138000 张伟"},
+    "zh-CN": {"location": "用法：:location <纬度> <经度>，例如 :location 31.23 121.47",
+              "contact": "用法：:contact <电话> <姓名>，例如 :contact +8613800138000 张伟"},
+}
+
+
+class _Usage(Exception):
+    """A console command typed wrong: print its usage line instead."""
+
+
 class Console:
     """A terminal chat: buttons print as numbers, typing the number presses them."""
 
@@ -50,7 +62,11 @@ class Console:
 
     async def say(self, line: str) -> list[Reply]:
         """Turn one typed line into a request and print the replies."""
-        req = self._request(line.strip())
+        try:
+            req = self._request(line.strip())
+        except _Usage as usage:
+            print(self._usage(str(usage)), file=self.out)
+            return []
         if req is None:
             print("(that button number is not on screen)", file=self.out)
             return []
@@ -68,19 +84,25 @@ class Console:
                 return None
             return ChatRequest(kind=Kind.CALLBACK, callback_data=self.buttons[index].action,
                                callback_id="console", **base)
-        if line.startswith(":contact "):
-            _, phone, *name = line.split()
+        head, *words = line.split() or [""]
+        if head == ":contact":
+            if not words:
+                raise _Usage("contact")
+            phone, *name = words
             contact = {"phone_number": phone, "first_name": " ".join(name) or phone}
             return ChatRequest(kind=Kind.CONTACT, payload={"contact": contact}, **base)
-        if line.startswith(":location "):
-            parts = line.split()
-            location = {"latitude": float(parts[1]), "longitude": float(parts[2])}
+        if head == ":location":
+            location = _location(words)
             return ChatRequest(kind=Kind.LOCATION, payload={"location": location}, **base)
         if line.startswith("/"):
             head, _, args = line[1:].partition(" ")
             return ChatRequest(kind=Kind.COMMAND, text=line, command=head.lower(),
                                args=args.strip(), **base)
         return ChatRequest(kind=Kind.TEXT, text=line, **base)
+
+    def _usage(self, command: str) -> str:
+        lines = USAGE["zh-CN" if self.language_code.lower().startswith("zh") else "en"]
+        return lines[command]
 
     def add_buttons(self, buttons: list[Button]) -> int:
         """Number a reminder's buttons after those on screen; return the first number."""
@@ -113,3 +135,14 @@ class Console:
                     self.buttons.append(button)
                     labels.append(f"[{len(self.buttons)}] {button.label}")
                 print("   ".join(labels), file=self.out)
+
+
+def _location(words: list[str]) -> dict[str, float]:
+    """Latitude and longitude typed after :location; _Usage unless two numbers on the map."""
+    try:
+        latitude, longitude = (float(word) for word in words)
+    except ValueError:  # not two words, or not numbers
+        raise _Usage("location") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise _Usage("location")
+    return {"latitude": latitude, "longitude": longitude}
