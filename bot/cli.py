@@ -131,14 +131,14 @@ async def _console(settings: Settings, *, demo: bool) -> int:
     from bot.notifier import ConsoleNotifier
     from scheduler.runner import build
 
-    stop = asyncio.Event()
+    stop = _stop_on_signals()  # Ctrl-C quits like :quit
     reminders = build(settings.database_url, ConsoleNotifier(on_buttons=console.add_buttons,
                                                        chat_id=admin_id),
                       interval_seconds=settings.reminder_interval_seconds,
                       lease_seconds=settings.dispatch_lease_seconds)
     reminders.start(stop)
     try:
-        await console.run()
+        await console.run(stop=stop)
     finally:
         stop.set()
         await reminders.shutdown()

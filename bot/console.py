@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -46,14 +47,15 @@ class Console:
         self.buttons: list[Button] = []
         self._message_ids = itertools.count(1)
 
-    async def run(self, lines: TextIO = sys.stdin) -> None:
-        """Read lines until end of input or ':quit'."""
+    async def run(self, lines: TextIO = sys.stdin, stop: asyncio.Event | None = None) -> None:
+        """Read lines until end of input, ':quit' or `stop` (Ctrl-C)."""
         print(INTRO, file=self.out)
         await self.say("/start")
+        stop = stop or asyncio.Event()
         while True:
             self.out.write("> ")
             self.out.flush()
-            line = await asyncio.to_thread(lines.readline)
+            line = await _read_line(lines, stop)
             if not line or line.strip() == ":quit":
                 print(file=self.out)
                 return
@@ -146,3 +148,32 @@ def _location(words: list[str]) -> dict[str, float]:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise _Usage("location")
     return {"latitude": latitude, "longitude": longitude}
+
+
+async def _read_line(lines: TextIO, stop: asyncio.Event) -> str:
+    """The next typed line, or "" once `stop` is set.
+
+    Read in a daemon thread: a thread blocked on the terminal must not keep the process from
+    quitting (asyncio's own executor would be waited for at exit).
+    """
+    loop = asyncio.get_running_loop()
+    typed: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str) -> None:
+        if not typed.done():
+            typed.set_result(line)
+
+    def read() -> None:
+        line = lines.readline()
+        try:
+            loop.call_soon_threadsafe(deliver, line)
+        except RuntimeError:  # the loop is gone: the console has quit
+            pass
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({typed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    return typed.result() if typed.done() else ""
