@@ -19,7 +19,9 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramNotFound,
     TelegramRetryAfter,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BotCommand,
@@ -134,5 +136,10 @@ async def glue_for(bot: Bot) -> BotGlue:
                    delete_webhook=bot.delete_webhook)
 
 
+def token_refused(exc: Exception) -> bool:
+    """A 401, or the 404 Telegram gives a malformed token: the token is wrong."""
+    return isinstance(exc, TelegramUnauthorizedError | TelegramNotFound)
+
+
 TRANSPORT = Transport[Bot](name="aiogram", build_bot=build_bot, glue=glue_for,
-                           sender=AiogramSender)
+                           sender=AiogramSender, token_refused=token_refused)

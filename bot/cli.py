@@ -337,6 +337,13 @@ def _bot_username(settings: Settings) -> str:
     return asyncio.run(transport_for(settings.bot_framework).fetch_username(settings))
 
 
+def _redacted(settings: Settings, text: str) -> str:
+    """`text` without the bot token, as every log line is."""
+    from bot.observability import Redactor
+
+    return Redactor([settings.telegram_bot_token]).redact(text)
+
+
 def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -350,10 +357,15 @@ async def _worker(settings: Settings) -> int:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
         return 2
     from bot.runtime import run_worker, transport_for
+    from bot.startup import StartupFailed
 
     transport = transport_for(settings.bot_framework)
     _engine(settings)  # migrate first
-    await run_worker(transport, settings, _stop_on_signals())
+    try:
+        await run_worker(transport, settings, _stop_on_signals())
+    except StartupFailed as exc:
+        print(f"crm-bot worker: {_redacted(settings, str(exc))}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -366,6 +378,7 @@ async def _run(settings: Settings) -> int:
         return 2
     from bot.processor import UpdateProcessor
     from bot.runtime import run, transport_for
+    from bot.startup import StartupFailed
 
     transport = transport_for(settings.bot_framework)
     engine = _engine(settings)
@@ -375,5 +388,9 @@ async def _run(settings: Settings) -> int:
         return UpdateProcessor(engine=engine, settings=settings.handler_settings(username),
                                sender=sender, owner=settings.instance())
 
-    await run(transport, settings, processor_factory, stop)
+    try:
+        await run(transport, settings, processor_factory, stop)
+    except StartupFailed as exc:
+        print(f"crm-bot run: {_redacted(settings, str(exc))}", file=sys.stderr)
+        return 1
     return 0

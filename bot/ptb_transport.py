@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.request import HTTPXRequest
 
 from bot.delivery import MAX_RETRIES, FileKind, ReplySender, seconds_of
@@ -109,4 +109,10 @@ async def glue_for(bot: Bot) -> BotGlue:
                    set_webhook=set_webhook, delete_webhook=bot.delete_webhook)
 
 
-TRANSPORT = Transport[Bot](name="ptb", build_bot=build_bot, glue=glue_for, sender=PtbSender)
+def token_refused(exc: Exception) -> bool:
+    """PTB's answer to a 401 or 404 from getMe: the token is wrong."""
+    return isinstance(exc, InvalidToken)
+
+
+TRANSPORT = Transport[Bot](name="ptb", build_bot=build_bot, glue=glue_for, sender=PtbSender,
+                           token_refused=token_refused)

@@ -19,6 +19,7 @@ from bot.menu import menu_commands
 from bot.observability import PollWatch
 from bot.processor import UpdateProcessor
 from bot.settings import Settings
+from bot.startup import Patience, connected
 from bot.transport import BotGlue, Transport
 from scheduler.protocols import Notifier
 
@@ -67,23 +68,37 @@ def settle_memory() -> None:
 
 async def run(transport: Transport[Any], settings: Settings,
               processor_factory: ProcessorFactory, stop: asyncio.Event) -> None:
-    """Run the assistant on `transport` until `stop` is set: polling, or webhook if WEBHOOK_URL."""
-    async with transport.build_bot(settings) as bot:
-        glue = await transport.glue(bot)
+    """Run the assistant on `transport` until `stop` is set: polling, or webhook if WEBHOOK_URL.
+
+    The Bot API is retried with back-off at start-up (bot/startup.py); StartupFailed when it
+    cannot be reached within STARTUP_RETRY_SECONDS or refuses the token.
+    """
+    async with connected(transport, settings, stop, menus=set_menus) as link:
+        if link is None:
+            return  # stopped while waiting for the Bot API
+        bot, glue, patience = link
         processor = processor_factory(transport.sender(bot), glue.username)
-        await run_assistant(settings, glue, processor, transport.notifier(bot), stop)
+        await run_assistant(settings, glue, processor, transport.notifier(bot), stop, patience)
 
 
 async def run_worker(transport: Transport[Any], settings: Settings, stop: asyncio.Event) -> None:
     """Producers and dispatcher only (`crm-bot worker`), sending through `transport`."""
-    async with transport.build_bot(settings) as bot:
-        await run_reminders_only(settings, transport.notifier(bot), stop)
+    async with connected(transport, settings, stop) as link:
+        if link is not None:
+            await run_reminders_only(settings, transport.notifier(link[0]), stop)
 
 
 async def run_assistant(settings: Settings, glue: BotGlue, processor: UpdateProcessor,
-                        notifier: Notifier, stop: asyncio.Event) -> None:
-    """Run until `stop` is set: polling, or webhook if WEBHOOK_URL; reminders alongside."""
-    await set_menus(glue)
+                        notifier: Notifier, stop: asyncio.Event,
+                        patience: Patience | None = None) -> None:
+    """Run until `stop` is set: polling, or webhook if WEBHOOK_URL; reminders alongside.
+
+    The menus are published already; `patience` retries the webhook calls at start-up.
+    """
+
+    async def patiently(what: str, call: Callable[[], Awaitable[Any]]) -> None:
+        await (call() if patience is None else patience.call(what, call))
+
     processor.start()
     settle_memory()
     reminders = start_reminders(settings, notifier, stop) if settings.run_reminders else None
@@ -92,10 +107,11 @@ async def run_assistant(settings: Settings, glue: BotGlue, processor: UpdateProc
             path = urlparse(settings.webhook_url).path or "/"
             app = webhook_app(processor, path=path, secret=settings.webhook_secret)
             await serve_webhook(app, host=settings.webhook_listen, port=settings.webhook_port,
-                                stop=stop, on_listening=lambda: glue.set_webhook(
-                                    settings.webhook_url, settings.webhook_secret))
+                                stop=stop, on_listening=lambda: patiently(
+                                    "setWebhook", lambda: glue.set_webhook(
+                                        settings.webhook_url, settings.webhook_secret)))
         else:
-            await glue.delete_webhook()
+            await patiently("deleteWebhook", glue.delete_webhook)
             watch = PollWatch(settings.poll_timeout)
             tasks = [asyncio.create_task(supervise(
                 "polling", lambda: poll(processor, glue.get_updates,

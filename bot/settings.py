@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     run_reminders: bool = True
     metrics_port: int = Field(default=0, ge=0, le=65535)
     instance_name: str = Field(default="", max_length=64)
+    startup_retry_seconds: float = Field(default=300.0, ge=0)  # 0: retry for ever
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
