@@ -42,9 +42,10 @@ REQUEST_TIMEOUT = 15
 
 
 def build_bot(settings: Settings) -> Bot:
-    """An aiogram Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the API)."""
+    """An aiogram Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the API),
+    through TELEGRAM_PROXY if set (aiogram needs aiohttp-socks for that, a dependency)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url),
-                             timeout=REQUEST_TIMEOUT)
+                             timeout=REQUEST_TIMEOUT, proxy=settings.telegram_proxy or None)
     return Bot(settings.telegram_bot_token, session=session)
 
 

@@ -25,14 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def build_bot(settings: Settings) -> Bot:
-    """A PTB Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the Bot API)."""
-    api = settings.telegram_api_url
+    """A PTB Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the Bot API),
+    through TELEGRAM_PROXY if set."""
+    api, proxy = settings.telegram_api_url, settings.telegram_proxy or None
     return Bot(
         settings.telegram_bot_token,
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
-        request=HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=15),
-        get_updates_request=HTTPXRequest(read_timeout=settings.poll_timeout + 15),
+        request=HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=15,
+                             proxy=proxy),
+        get_updates_request=HTTPXRequest(read_timeout=settings.poll_timeout + 15, proxy=proxy),
     )
 
 

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: str = ""
     telegram_api_url: str = TELEGRAM_API
+    telegram_proxy: str = ""  # http://host:port (or socks5://) for every Bot API call
     bot_username: str = ""
     database_url: str = "sqlite:///crm.sqlite3"
     admin_telegram_ids: Annotated[frozenset[int], NoDecode] = frozenset()
