@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -92,6 +93,18 @@ def _engine(settings: Settings) -> Engine:
     return engine
 
 
+def _sync_listed_admins(engine: Engine, admin_ids: frozenset[int]) -> None:
+    """Apply ADMIN_TELEGRAM_IDS at start-up: one taken off the list is no admin from now on,
+    not only from their next message (never the team's last active admin)."""
+    from crm_store.db import unit_of_work
+    from crm_store.team.members import sync_listed_admins
+
+    with unit_of_work(engine) as session:
+        changed = sync_listed_admins(session, admin_ids)
+    if changed:
+        logging.getLogger("bot.cli").info("ADMIN_TELEGRAM_IDS: %s member(s) updated", changed)
+
+
 def _local_admin_id(settings: Settings) -> int:
     return min(settings.admin_telegram_ids) if settings.admin_telegram_ids else 1
 
@@ -129,14 +142,12 @@ async def _console(settings: Settings, *, demo: bool) -> int:
     console = Console(engine=engine, settings=handler_settings, user_id=admin_id,
                       language_code=language)
     from bot.notifier import ConsoleNotifier
-    from scheduler.runner import build
+    from bot.runtime import start_reminders
 
+    _sync_listed_admins(engine, handler_settings.admin_ids)
     stop = _stop_on_signals()  # Ctrl-C quits like :quit
-    reminders = build(settings.database_url, ConsoleNotifier(on_buttons=console.add_buttons,
-                                                       chat_id=admin_id),
-                      interval_seconds=settings.reminder_interval_seconds,
-                      lease_seconds=settings.dispatch_lease_seconds)
-    reminders.start(stop)
+    reminders = start_reminders(
+        settings, ConsoleNotifier(on_buttons=console.add_buttons, chat_id=admin_id), stop)
     try:
         await console.run(stop=stop)
     finally:
@@ -360,7 +371,9 @@ async def _worker(settings: Settings) -> int:
     from bot.startup import StartupFailed
 
     transport = transport_for(settings.bot_framework)
-    _engine(settings)  # migrate first
+    engine = _engine(settings)  # migrate first
+    _sync_listed_admins(engine, settings.admin_telegram_ids)
+    engine.dispose()
     try:
         await run_worker(transport, settings, _stop_on_signals())
     except StartupFailed as exc:
@@ -382,6 +395,7 @@ async def _run(settings: Settings) -> int:
 
     transport = transport_for(settings.bot_framework)
     engine = _engine(settings)
+    _sync_listed_admins(engine, settings.admin_telegram_ids)
     stop = _stop_on_signals()
 
     def processor_factory(sender, username: str) -> UpdateProcessor:  # type: ignore[no-untyped-def]

@@ -46,12 +46,13 @@ async def set_menus(glue: BotGlue) -> None:
 
 
 def start_reminders(settings: Settings, notifier: Notifier, stop: asyncio.Event):  # type: ignore[no-untyped-def]
-    """Start the producers and the dispatcher, sending through `notifier`."""
+    """Start the producers, the inbox purge and the dispatcher, sending through `notifier`."""
     from scheduler.runner import build
 
     service = build(settings.database_url, notifier,
                     interval_seconds=settings.reminder_interval_seconds,
-                    lease_seconds=settings.dispatch_lease_seconds)
+                    lease_seconds=settings.dispatch_lease_seconds,
+                    inbox_retention_days=settings.inbox_retention_days)
     service.start(stop)
     return service
 

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535)
     instance_name: str = Field(default="", max_length=64)
     startup_retry_seconds: float = Field(default=300.0, ge=0)  # 0: retry for ever
+    inbox_retention_days: int = Field(default=7, ge=1)  # finished updates kept this long
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
