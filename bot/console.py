@@ -7,7 +7,7 @@ import itertools
 import sys
 import threading
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
@@ -172,8 +172,9 @@ async def _read_line(lines: TextIO, stop: asyncio.Event) -> str:
 
     threading.Thread(target=read, name="console-input", daemon=True).start()
     stopping = asyncio.ensure_future(stop.wait())
+    waiting: set[asyncio.Future[Any]] = {typed, stopping}
     try:
-        await asyncio.wait({typed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopping.cancel()
     return typed.result() if typed.done() else ""

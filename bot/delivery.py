@@ -107,8 +107,11 @@ class ReplySender(ABC):
         message_id = None
         for index, chunk in enumerate(chunks):
             buttons = reply.buttons if index == len(chunks) - 1 else []
-            message_id = await self._html_or_plain(
-                chunk, lambda text, html, rows=buttons: self._send_text(chat_id, text, rows, html))
+
+            def send(text: str, html: bool, rows: list[list[Button]] = buttons) -> Awaitable[int]:
+                return self._send_text(chat_id, text, rows, html)
+
+            message_id = await self._html_or_plain(chunk, send)
         return message_id
 
     async def _html_or_plain(self, text: str,

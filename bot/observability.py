@@ -256,8 +256,10 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _RESERVED and key not in entry:
                 entry[key] = value
-        if record.exc_info or record.exc_text:  # exc_text: already formatted (and redacted)
-            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:  # already formatted (and redacted)
+            entry["exc"] = record.exc_text
+        elif record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
