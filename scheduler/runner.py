@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -109,8 +110,11 @@ def build(database_url: str, notifier: Notifier, *, interval_seconds: float = 60
     """Wire the producers (every `interval_seconds` × their factor), the inbox purge and a
     dispatcher."""
     # APScheduler's thread pool, not AsyncIOExecutor: on shutdown that cancels the futures of
-    # jobs still running and logs each as an error with a traceback.
-    scheduler = AsyncIOScheduler(timezone="UTC", executors={"default": ThreadPoolExecutor()})
+    # jobs still running and logs each as an error with a traceback. As many threads as
+    # asyncio's default executor, which ran the jobs before.
+    threads = min(32, (os.cpu_count() or 1) + 4)
+    scheduler = AsyncIOScheduler(timezone="UTC",
+                                 executors={"default": ThreadPoolExecutor(threads)})
     scheduler.add_job(purge_inbox, "interval", args=[database_url, inbox_retention_days],
                       hours=1, id="purge:inbox", replace_existing=True, max_instances=1,
                       coalesce=True, next_run_time=datetime.now(UTC))
