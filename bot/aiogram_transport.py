@@ -19,7 +19,9 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramNotFound,
     TelegramRetryAfter,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BotCommand,
@@ -40,9 +42,10 @@ REQUEST_TIMEOUT = 15
 
 
 def build_bot(settings: Settings) -> Bot:
-    """An aiogram Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the API)."""
+    """An aiogram Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the API),
+    through TELEGRAM_PROXY if set (aiogram needs aiohttp-socks for that, a dependency)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url),
-                             timeout=REQUEST_TIMEOUT)
+                             timeout=REQUEST_TIMEOUT, proxy=settings.telegram_proxy or None)
     return Bot(settings.telegram_bot_token, session=session)
 
 
@@ -78,8 +81,10 @@ class AiogramSender(ReplySender):
     async def _answer_callback(self, callback_id: str, text: str | None) -> None:
         await self.bot.answer_callback_query(callback_id, text=text)
 
-    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]]) -> int:
-        sent = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]],
+                         html: bool = True) -> int:
+        sent = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html
+                                           else None,
                                            reply_markup=keyboard(buttons))
         return int(sent.message_id)
 
@@ -89,14 +94,15 @@ class AiogramSender(ReplySender):
                                          parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons))
 
     async def _send_file(self, chat_id: int, kind: FileKind, content: bytes, filename: str,
-                         caption: str | None) -> int:
+                         caption: str | None, html: bool = True) -> int:
+        parse_mode = ParseMode.HTML if html else None
         upload = BufferedInputFile(content, filename=filename)
         if kind == "photo":
             sent = await self.bot.send_photo(chat_id, upload, caption=caption,
-                                             parse_mode=ParseMode.HTML)
+                                             parse_mode=parse_mode)
         else:
             sent = await self.bot.send_document(chat_id, upload, caption=caption,
-                                                parse_mode=ParseMode.HTML)
+                                                parse_mode=parse_mode)
         return int(sent.message_id)
 
     def _translate(self, exc: Exception) -> Exception | None:
@@ -131,5 +137,10 @@ async def glue_for(bot: Bot) -> BotGlue:
                    delete_webhook=bot.delete_webhook)
 
 
+def token_refused(exc: Exception) -> bool:
+    """A 401, or the 404 Telegram gives a malformed token: the token is wrong."""
+    return isinstance(exc, TelegramUnauthorizedError | TelegramNotFound)
+
+
 TRANSPORT = Transport[Bot](name="aiogram", build_bot=build_bot, glue=glue_for,
-                           sender=AiogramSender)
+                           sender=AiogramSender, token_refused=token_refused)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from bot.settings import Settings
+from bot.settings import Settings, webhook_secret_problem
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The console is a chat: only warnings may interrupt it, as plain text.
     console_mode = args.command == "console"
     configure_logging("WARNING" if console_mode else settings.log_level.upper(),
-                      "text" if console_mode else settings.log_format)
+                      "text" if console_mode else settings.log_format,
+                      secrets=[settings.telegram_bot_token])
     if args.command == "backup":
         return _backup(settings.database_url, args.out)
     if args.command == "migrate":
@@ -89,6 +91,18 @@ def _engine(settings: Settings) -> Engine:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     return engine
+
+
+def _sync_listed_admins(engine: Engine, admin_ids: frozenset[int]) -> None:
+    """Apply ADMIN_TELEGRAM_IDS at start-up: one taken off the list is no admin from now on,
+    not only from their next message (never the team's last active admin)."""
+    from crm_store.db import unit_of_work
+    from crm_store.team.members import sync_listed_admins
+
+    with unit_of_work(engine) as session:
+        changed = sync_listed_admins(session, admin_ids)
+    if changed:
+        logging.getLogger("bot.cli").info("ADMIN_TELEGRAM_IDS: %s member(s) updated", changed)
 
 
 def _local_admin_id(settings: Settings) -> int:
@@ -128,16 +142,14 @@ async def _console(settings: Settings, *, demo: bool) -> int:
     console = Console(engine=engine, settings=handler_settings, user_id=admin_id,
                       language_code=language)
     from bot.notifier import ConsoleNotifier
-    from scheduler.runner import build
+    from bot.runtime import start_reminders
 
-    stop = asyncio.Event()
-    reminders = build(settings.database_url, ConsoleNotifier(on_buttons=console.add_buttons,
-                                                       chat_id=admin_id),
-                      interval_seconds=settings.reminder_interval_seconds,
-                      lease_seconds=settings.dispatch_lease_seconds)
-    reminders.start(stop)
+    _sync_listed_admins(engine, handler_settings.admin_ids)
+    stop = _stop_on_signals()  # Ctrl-C quits like :quit
+    reminders = start_reminders(
+        settings, ConsoleNotifier(on_buttons=console.add_buttons, chat_id=admin_id), stop)
     try:
-        await console.run()
+        await console.run(stop=stop)
     finally:
         stop.set()
         await reminders.shutdown()
@@ -197,9 +209,15 @@ def _report(settings: Settings, *, period: str, user_id: int, out: Path) -> int:
 
 
 def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -> int:
-    """Preview importing `path` as a member, then add the new contacts if confirmed."""
+    """Preview importing `path` as a member, then add the new contacts if confirmed.
+
+    The preview only reads and the contacts are added in a transaction of their own, so
+    nothing holds the database's write lock while the prompt waits for an answer.
+    """
+    from sqlmodel import Session
+
     from bot.render import html_to_plain
-    from crm_store.db import unit_of_work
+    from crm_store.db import read_only, unit_of_work
     from crm_store.errors import DomainError
     from crm_store.records import importing
     from crm_store.team.members import member_by_telegram_id
@@ -209,10 +227,11 @@ def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -
     engine = _engine(settings)
     if user_id is None:
         user_id = _ensure_local_admin(engine, settings).telegram_user_id
-    with unit_of_work(engine) as session:
+    no_member = f"no active member with Telegram user id {user_id}"
+    with read_only(engine) as conn, Session(bind=conn) as session:
         member = member_by_telegram_id(session, user_id)
         if member is None or not member.active:
-            print(f"no active member with Telegram user id {user_id}", file=sys.stderr)
+            print(no_member, file=sys.stderr)
             return 2
         t = Translator(member.language if member.language in LANGUAGES else "en")
         try:
@@ -227,18 +246,23 @@ def _import(settings: Settings, *, path: Path, user_id: int | None, yes: bool) -
         except OSError as exc:
             print(f"cannot read {path}: {exc.strerror}", file=sys.stderr)
             return 2
-        print(html_to_plain(render_preview(preview, path.name, t)))
-        problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
-        if len(problems) > 12:  # the chat attaches a file; here every line is printed
-            for issue in problems:
-                print(f"{issue.row}\t{html_to_plain(t(issue.key, **issue.params))}")
-        if not preview.ok:
-            print(html_to_plain(t("import.nothing_new")))
-            return 0
-        if not yes and input(f"Add {len(preview.ok)} contacts? [y/N] ").strip().lower() not in (
-                "y", "yes", "是"):
-            print(html_to_plain(t("import.cancelled")))
-            return 1
+    print(html_to_plain(render_preview(preview, path.name, t)))
+    problems = sorted(preview.errors + preview.duplicates, key=lambda issue: issue.row)
+    if len(problems) > 12:  # the chat attaches a file; here every line is printed
+        for issue in problems:
+            print(f"{issue.row}\t{html_to_plain(t(issue.key, **issue.params))}")
+    if not preview.ok:
+        print(html_to_plain(t("import.nothing_new")))
+        return 0
+    if not yes and input(f"Add {len(preview.ok)} contacts? [y/N] ").strip().lower() not in (
+            "y", "yes", "是"):
+        print(html_to_plain(t("import.cancelled")))
+        return 1
+    with unit_of_work(engine) as session:  # duplicates are checked again here
+        member = member_by_telegram_id(session, user_id)
+        if member is None or not member.active:
+            print(no_member, file=sys.stderr)
+            return 2
         result = importing.commit_import(session, actor=member, rows=preview.ok)
     key = "import.imported_skipped" if result.skipped else "import.imported"
     print(html_to_plain(t(key, created=f"{result.created:,}", skipped=result.skipped)))
@@ -324,6 +348,13 @@ def _bot_username(settings: Settings) -> str:
     return asyncio.run(transport_for(settings.bot_framework).fetch_username(settings))
 
 
+def _redacted(settings: Settings, text: str) -> str:
+    """`text` without the bot token, as every log line is."""
+    from bot.observability import Redactor
+
+    return Redactor([settings.telegram_bot_token]).redact(text)
+
+
 def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -337,10 +368,17 @@ async def _worker(settings: Settings) -> int:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
         return 2
     from bot.runtime import run_worker, transport_for
+    from bot.startup import StartupFailed
 
     transport = transport_for(settings.bot_framework)
-    _engine(settings)  # migrate first
-    await run_worker(transport, settings, _stop_on_signals())
+    engine = _engine(settings)  # migrate first
+    _sync_listed_admins(engine, settings.admin_telegram_ids)
+    engine.dispose()
+    try:
+        await run_worker(transport, settings, _stop_on_signals())
+    except StartupFailed as exc:
+        print(f"crm-bot worker: {_redacted(settings, str(exc))}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -348,16 +386,25 @@ async def _run(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
         return 2
+    if settings.webhook_url and (problem := webhook_secret_problem(settings.webhook_secret)):
+        print(problem, file=sys.stderr)  # never an open webhook
+        return 2
     from bot.processor import UpdateProcessor
     from bot.runtime import run, transport_for
+    from bot.startup import StartupFailed
 
     transport = transport_for(settings.bot_framework)
     engine = _engine(settings)
+    _sync_listed_admins(engine, settings.admin_telegram_ids)
     stop = _stop_on_signals()
 
     def processor_factory(sender, username: str) -> UpdateProcessor:  # type: ignore[no-untyped-def]
         return UpdateProcessor(engine=engine, settings=settings.handler_settings(username),
                                sender=sender, owner=settings.instance())
 
-    await run(transport, settings, processor_factory, stop)
+    try:
+        await run(transport, settings, processor_factory, stop)
+    except StartupFailed as exc:
+        print(f"crm-bot run: {_redacted(settings, str(exc))}", file=sys.stderr)
+        return 1
     return 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+import threading
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
@@ -22,6 +23,18 @@ INTRO = (
 )
 
 
+USAGE = {  # the console's own lines, not the assistant's: in the console's language
+    "en": {"location": "usage: :location <latitude> <longitude>, e.g. :location 31.23 121.47",
+           "contact": "usage: :contact <phone> <name>, e.g. :contact +8613800138000 张伟"},
+    "zh-CN": {"location": "用法：:location <纬度> <经度>，例如 :location 31.23 121.47",
+              "contact": "用法：:contact <电话> <姓名>，例如 :contact +8613800138000 张伟"},
+}
+
+
+class _Usage(Exception):
+    """A console command typed wrong: print its usage line instead."""
+
+
 class Console:
     """A terminal chat: buttons print as numbers, typing the number presses them."""
 
@@ -34,14 +47,15 @@ class Console:
         self.buttons: list[Button] = []
         self._message_ids = itertools.count(1)
 
-    async def run(self, lines: TextIO = sys.stdin) -> None:
-        """Read lines until end of input or ':quit'."""
+    async def run(self, lines: TextIO = sys.stdin, stop: asyncio.Event | None = None) -> None:
+        """Read lines until end of input, ':quit' or `stop` (Ctrl-C)."""
         print(INTRO, file=self.out)
         await self.say("/start")
+        stop = stop or asyncio.Event()
         while True:
             self.out.write("> ")
             self.out.flush()
-            line = await asyncio.to_thread(lines.readline)
+            line = await _read_line(lines, stop)
             if not line or line.strip() == ":quit":
                 print(file=self.out)
                 return
@@ -50,7 +64,11 @@ class Console:
 
     async def say(self, line: str) -> list[Reply]:
         """Turn one typed line into a request and print the replies."""
-        req = self._request(line.strip())
+        try:
+            req = self._request(line.strip())
+        except _Usage as usage:
+            print(self._usage(str(usage)), file=self.out)
+            return []
         if req is None:
             print("(that button number is not on screen)", file=self.out)
             return []
@@ -68,19 +86,25 @@ class Console:
                 return None
             return ChatRequest(kind=Kind.CALLBACK, callback_data=self.buttons[index].action,
                                callback_id="console", **base)
-        if line.startswith(":contact "):
-            _, phone, *name = line.split()
+        head, *words = line.split() or [""]
+        if head == ":contact":
+            if not words:
+                raise _Usage("contact")
+            phone, *name = words
             contact = {"phone_number": phone, "first_name": " ".join(name) or phone}
             return ChatRequest(kind=Kind.CONTACT, payload={"contact": contact}, **base)
-        if line.startswith(":location "):
-            parts = line.split()
-            location = {"latitude": float(parts[1]), "longitude": float(parts[2])}
+        if head == ":location":
+            location = _location(words)
             return ChatRequest(kind=Kind.LOCATION, payload={"location": location}, **base)
         if line.startswith("/"):
             head, _, args = line[1:].partition(" ")
             return ChatRequest(kind=Kind.COMMAND, text=line, command=head.lower(),
                                args=args.strip(), **base)
         return ChatRequest(kind=Kind.TEXT, text=line, **base)
+
+    def _usage(self, command: str) -> str:
+        lines = USAGE["zh-CN" if self.language_code.lower().startswith("zh") else "en"]
+        return lines[command]
 
     def add_buttons(self, buttons: list[Button]) -> int:
         """Number a reminder's buttons after those on screen; return the first number."""
@@ -113,3 +137,44 @@ class Console:
                     self.buttons.append(button)
                     labels.append(f"[{len(self.buttons)}] {button.label}")
                 print("   ".join(labels), file=self.out)
+
+
+def _location(words: list[str]) -> dict[str, float]:
+    """Latitude and longitude typed after :location; _Usage unless two numbers on the map."""
+    try:
+        latitude, longitude = (float(word) for word in words)
+    except ValueError:  # not two words, or not numbers
+        raise _Usage("location") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise _Usage("location")
+    return {"latitude": latitude, "longitude": longitude}
+
+
+async def _read_line(lines: TextIO, stop: asyncio.Event) -> str:
+    """The next typed line, or "" once `stop` is set.
+
+    Read in a daemon thread: a thread blocked on the terminal must not keep the process from
+    quitting (asyncio's own executor would be waited for at exit).
+    """
+    loop = asyncio.get_running_loop()
+    typed: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str) -> None:
+        if not typed.done():
+            typed.set_result(line)
+
+    def read() -> None:
+        line = lines.readline()
+        try:
+            loop.call_soon_threadsafe(deliver, line)
+        except RuntimeError:  # the loop is gone: the console has quit
+            pass
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    stopping = asyncio.ensure_future(stop.wait())
+    waiting: set[asyncio.Future[Any]] = {typed, stopping}
+    try:
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    return typed.result() if typed.done() else ""

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
 from bot.observability import record_send_error, send_error_reason
-from bot.render import split_html
-from bot.send_errors import FloodWait, Refused
+from bot.render import html_to_plain, split_html
+from bot.send_errors import FloodWait, Refused, bad_html
 from handlers.types import Button, ChatRequest, Kind, Reply
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,9 @@ class ReplySender(ABC):
         """answerCallbackQuery."""
 
     @abstractmethod
-    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]]) -> int:
-        """sendMessage with parse_mode HTML; return the message_id."""
+    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]],
+                         html: bool = True) -> int:
+        """sendMessage with parse_mode HTML (plain text if not `html`); return the message_id."""
 
     @abstractmethod
     async def _edit_text(self, chat_id: int, message_id: int, text: str,
@@ -51,8 +52,8 @@ class ReplySender(ABC):
 
     @abstractmethod
     async def _send_file(self, chat_id: int, kind: FileKind, content: bytes, filename: str,
-                         caption: str | None) -> int:
-        """sendPhoto or sendDocument with an HTML caption; return the message_id."""
+                         caption: str | None, html: bool = True) -> int:
+        """sendPhoto or sendDocument with an HTML (or plain) caption; return the message_id."""
 
     @abstractmethod
     def _translate(self, exc: Exception) -> Exception | None:
@@ -84,12 +85,13 @@ class ReplySender(ABC):
 
     async def _send_one(self, req: ChatRequest | None, chat_id: int, reply: Reply) -> int | None:
         caption = reply.text[:CAPTION_LIMIT] or None
-        if reply.photo is not None:
-            return await self._call(self._send_file, chat_id, "photo", reply.photo,
-                                    "chart.png", caption)
-        if reply.document is not None:
-            return await self._call(self._send_file, chat_id, "document", reply.document,
-                                    reply.filename or "file", caption)
+        if reply.photo is not None or reply.document is not None:
+            kind: FileKind = "photo" if reply.photo is not None else "document"
+            content = reply.photo if reply.photo is not None else reply.document
+            filename = "chart.png" if kind == "photo" else reply.filename or "file"
+            return await self._html_or_plain(
+                caption or "", lambda text, html: self._send_file(
+                    chat_id, kind, content or b"", filename, text or None, html))
         chunks = split_html(reply.text) or [""]
         if not chunks[0]:
             return None
@@ -104,10 +106,30 @@ class ReplySender(ABC):
                 log.info("edit failed (%s); sending a new message", exc)
         message_id = None
         for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            message_id = await self._call(self._send_text, chat_id, chunk,
-                                          reply.buttons if last else [])
+            buttons = reply.buttons if index == len(chunks) - 1 else []
+
+            def send(text: str, html: bool, rows: list[list[Button]] = buttons) -> Awaitable[int]:
+                return self._send_text(chat_id, text, rows, html)
+
+            message_id = await self._html_or_plain(chunk, send)
         return message_id
+
+    async def _html_or_plain(self, text: str,
+                             send: Callable[[str, bool], Awaitable[int]]) -> int:
+        """Send `text` as HTML; if Telegram cannot parse it, once more as plain text.
+
+        Telegram refusing the HTML is no transient failure: the same text gets the same 400.
+        Plain text loses the formatting, not the message. If that is refused too, the
+        Refused goes up (the inbox loop gives the replies up with one line).
+        """
+        try:
+            return await self._call(send, text, True)
+        except Refused as exc:
+            if not bad_html(exc):
+                raise
+            log.warning("Telegram could not parse a reply's HTML (%s); sending it as plain "
+                        "text", exc)
+        return await self._call(send, html_to_plain(text), False)
 
     async def _call(self, method: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Call the Bot API, waiting out up to `retries` 429s; errors come out neutral."""

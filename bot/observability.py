@@ -12,7 +12,8 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -56,7 +57,7 @@ class Metrics:
             "and reason", ["where", "reason"], registry=self.registry)
         self.webhook_requests = Counter(
             "crm_webhook_requests", "Webhook requests by result (stored, duplicate, "
-            "forbidden, bad_request)", ["result"], registry=self.registry)
+            "unauthorized, bad_request)", ["result"], registry=self.registry)
         self._backlog = _BacklogCollector()
         self.registry.register(self._backlog)
 
@@ -182,6 +183,33 @@ async def health(
                   "outbox_due": backlog.outbox_due}
 
 
+POLL_MARGIN_S = 30.0  # on top of 3 × POLL_TIMEOUT before polling counts as stale
+
+
+class PollWatch:
+    """When getUpdates last answered: /healthz turns 503 once that is too long ago.
+
+    Stale after 3 × POLL_TIMEOUT + 30 s: a long poll answers within POLL_TIMEOUT, and a
+    failed one is retried within 30 s, so only polling that has stopped gets there.
+    """
+
+    def __init__(self, poll_timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stale_after = 3 * poll_timeout + POLL_MARGIN_S
+        self._clock = clock
+        self._last = clock()  # start-up counts as an answer: it has its own time to connect
+
+    def polled(self) -> None:
+        """getUpdates just answered."""
+        self._last = self._clock()
+
+    def report(self) -> tuple[bool, dict[str, Any]]:
+        """(fresh, fields for the /healthz body)."""
+        age = max(self._clock() - self._last, 0.0)
+        fresh = age <= self.stale_after
+        state = "ok" if fresh else f"stale: no getUpdates answer for {age:.0f}s"
+        return fresh, {"polling": state, "last_poll_seconds_ago": round(age, 1)}
+
+
 class _BacklogCollector(Collector):
     """crm_inbox_backlog, crm_outbox_backlog and crm_database_up, read at scrape time."""
 
@@ -228,7 +256,9 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _RESERVED and key not in entry:
                 entry[key] = value
-        if record.exc_info:
+        if record.exc_text:  # already formatted (and redacted)
+            entry["exc"] = record.exc_text
+        elif record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
@@ -236,12 +266,62 @@ class JsonFormatter(logging.Formatter):
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+REDACTED = "[redacted]"
 
 
-def configure_logging(level: str, fmt: str = "text") -> None:
-    """The root logger at `level`, as text (the default) or one JSON object per line."""
+class Redactor(logging.Filter):
+    """Blank secrets (the bot token) out of every record: message, arguments, traceback, extras.
+
+    PTB logs its API URLs at DEBUG and an HTTP error may quote the URL it failed on; both hold
+    the token. Installed on every handler, so no line at any level shows it. The part after
+    the token's colon is blanked on its own too, for URLs that encode the colon.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        found = {part for secret in secrets if secret
+                 for part in (secret, secret.partition(":")[2]) if len(part) >= 8}
+        self.secrets = sorted(found, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced."""
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drops it."""
+        if not self.secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is the formatter's business
+            message = str(record.msg)
+        clean = self.redact(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        for key, value in list(vars(record).items()):
+            if key not in _RESERVED and isinstance(value, str):
+                setattr(record, key, self.redact(value))
+        return True
+
+
+def configure_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
+    """The root logger at `level`, as text (the default) or one JSON object per line.
+
+    Every handler of the root logger redacts `secrets` (the bot token) from what it writes.
+    """
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
+    redactor = Redactor(secrets)
+    for each in logging.getLogger().handlers:
+        each.addFilter(redactor)
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

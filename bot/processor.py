@@ -11,10 +11,11 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from bot.observability import record_update
-from bot.send_errors import SendRejected
+from bot.send_errors import Refused, SendRejected
 from bot.updates import request_from_update
 from crm_store.clock import utcnow
 from crm_store.db import read_only, unit_of_work
@@ -33,6 +34,14 @@ RETRY_S = 5.0
 LEASE_S = 60.0  # a process that dies holding an update leaves it to others after this
 SWEEP_S = 2.0
 HOLD_AFTER_INBOX = float(os.environ.get("CRM_TEST_HOLD_AFTER_INBOX", "0") or 0)
+# The database is locked past its busy timeout, restarting or unreachable: nobody's fault.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
+
+def brief(exc: BaseException) -> str:
+    """An exception in one short line: its type and the first line of its message."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:200] if text else ''}".rstrip(": ")
 
 
 class Sender(Protocol):
@@ -118,20 +127,73 @@ class UpdateProcessor:
             update_id = await self._queue.get()
             self._queued.discard(update_id)
             try:
-                while update_id is not None:  # then the chat's next update, in order
-                    chat_id = await self.process(update_id)
-                    update_id = self._next_in_chat(chat_id)
-            except Exception:  # keep the loop alive; the row stays pending and is retried
-                log.exception("processing update %s failed; retrying in %ss", update_id, RETRY_S)
-                asyncio.get_running_loop().call_later(RETRY_S, self._enqueue, update_id)
+                await self._handle_chat_from(update_id)
             finally:
                 self._queue.task_done()
 
+    async def _handle_chat_from(self, update_id: int) -> None:
+        """Handle `update_id`, then its chat's next updates in order, as long as they come.
+
+        A failed attempt is retried after RETRY_S; an update that keeps failing for its own
+        sake (one the parser cannot read, replies that never go out) is given up after
+        inbox.MAX_ATTEMPTS and the chat goes on. The database being away is not the
+        update's fault: that is waited out without counting.
+        """
+        current: int | None = update_id
+        while current is not None:
+            chat_id: int | None = None
+            given_up = False
+            try:
+                chat_id = await self.process(current)
+            except Exception as exc:
+                if not self._failed_for_good(current, exc):
+                    asyncio.get_running_loop().call_later(RETRY_S, self._enqueue, current)
+                    return
+                given_up = True
+            try:
+                if given_up:
+                    chat_id = self._chat_of(current)
+                current = self._next_in_chat(chat_id)
+            except Exception as exc:  # the sweeper finds the chat's next update later
+                log.warning("next update of chat %s not read (%s)", chat_id, brief(exc))
+                return
+
+    def _failed_for_good(self, update_id: int, exc: Exception) -> bool:
+        """Count a failed attempt (not if the database is away); True once it is given up.
+
+        One short line per attempt; the traceback once, when the update is given up.
+        """
+        if isinstance(exc, DATABASE_AWAY):
+            log.warning("update %s waits for the database (%s); retrying in %ss",
+                        update_id, brief(exc), RETRY_S)
+            return False
+        try:
+            with unit_of_work(self.engine) as session:
+                given_up = inbox.mark_attempt_failed(session, update_id=update_id,
+                                                     error=f"{type(exc).__name__}: {exc}")
+        except Exception as again:  # not counted this time: try the update again later
+            log.warning("update %s failed (%s) and was not counted (%s); retrying in %ss",
+                        update_id, brief(exc), brief(again), RETRY_S)
+            return False
+        if given_up:
+            log.error("update %s given up after %s failed attempts: %s", update_id,
+                      inbox.MAX_ATTEMPTS, brief(exc), exc_info=exc)
+        else:
+            log.warning("update %s failed (%s); retrying in %ss", update_id, brief(exc),
+                        RETRY_S)
+        return given_up
+
     def _next_in_chat(self, chat_id: int | None) -> int | None:
+        """The chat's oldest unfinished update (None without a chat)."""
         if chat_id is None:
             return None
         with read_only(self.engine) as conn, Session(bind=conn) as session:
             return inbox.next_in_chat(session, chat_id=chat_id)
+
+    def _chat_of(self, update_id: int) -> int | None:
+        with read_only(self.engine) as conn, Session(bind=conn) as session:
+            row = session.get(Inbox, update_id)
+            return row.chat_id if row is not None else None
 
     async def process(self, update_id: int) -> int | None:
         """Handle one stored update (if not yet handled) and send its replies.
@@ -151,9 +213,10 @@ class UpdateProcessor:
             assert row is not None  # the claim just matched it
             status, payload, stored = row.status, row.payload, row.replies
             chat_id = row.chat_id
-        req = request_from_update(payload or {}, self.settings.bot_username)
+        req: ChatRequest | None = None
         outcome = "error"
-        try:
+        try:  # parsing too: an update the parser cannot read counts as a failed attempt
+            req = request_from_update(payload or {}, self.settings.bot_username)
             if status == inbox.NEW:
                 if req is None:
                     self._finish(update_id)
@@ -204,20 +267,16 @@ class UpdateProcessor:
     async def _deliver(
         self, update_id: int, req: ChatRequest | None, chat_id: int | None, replies: list[Reply]
     ) -> bool:
-        """Send the replies and finish the row; False when they were given up (or refused)."""
+        """Send the replies and finish the row; False when Telegram refused them for good.
+
+        Other failures (network, timeouts) are raised: the attempt is counted and retried.
+        """
         if chat_id is not None and (replies or (req and req.kind == Kind.CALLBACK)):
             try:
                 await self.sender.deliver(req, chat_id, replies)
-            except SendRejected as exc:
-                log.warning("replies to update %s rejected: %s", update_id, exc)
+            except (SendRejected, Refused) as exc:  # the same request gets the same answer
+                log.warning("replies to update %s refused: %s", update_id, brief(exc))
                 self._finish(update_id)
-                return False
-            except Exception as exc:
-                with unit_of_work(self.engine) as session:
-                    given_up = inbox.mark_attempt_failed(session, update_id=update_id,
-                                                         error=repr(exc))
-                if not given_up:
-                    raise
                 return False
         self._finish(update_id)
         return True

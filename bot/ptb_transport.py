@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.request import HTTPXRequest
 
 from bot.delivery import MAX_RETRIES, FileKind, ReplySender, seconds_of
@@ -25,14 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def build_bot(settings: Settings) -> Bot:
-    """A PTB Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the Bot API)."""
-    api = settings.telegram_api_url
+    """A PTB Bot pointed at TELEGRAM_API_URL (Telegram, or any server speaking the Bot API),
+    through TELEGRAM_PROXY if set."""
+    api, proxy = settings.telegram_api_url, settings.telegram_proxy or None
     return Bot(
         settings.telegram_bot_token,
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
-        request=HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=15),
-        get_updates_request=HTTPXRequest(read_timeout=settings.poll_timeout + 15),
+        request=HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=15,
+                             proxy=proxy),
+        get_updates_request=HTTPXRequest(read_timeout=settings.poll_timeout + 15, proxy=proxy),
     )
 
 
@@ -60,8 +62,10 @@ class PtbSender(ReplySender):
     async def _answer_callback(self, callback_id: str, text: str | None) -> None:
         await self.bot.answer_callback_query(callback_id, text=text)
 
-    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]]) -> int:
-        sent = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]],
+                         html: bool = True) -> int:
+        sent = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html
+                                           else None,
                                            reply_markup=keyboard(buttons))
         return int(sent.message_id)
 
@@ -71,10 +75,11 @@ class PtbSender(ReplySender):
                                          parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons))
 
     async def _send_file(self, chat_id: int, kind: FileKind, content: bytes, filename: str,
-                         caption: str | None) -> int:
+                         caption: str | None, html: bool = True) -> int:
+        parse_mode = ParseMode.HTML if html else None
         method = self.bot.send_photo if kind == "photo" else self.bot.send_document
         sent = await method(chat_id, InputFile(content, filename), caption=caption,
-                            parse_mode=ParseMode.HTML)
+                            parse_mode=parse_mode)
         return int(sent.message_id)
 
     def _translate(self, exc: Exception) -> Exception | None:
@@ -106,4 +111,10 @@ async def glue_for(bot: Bot) -> BotGlue:
                    set_webhook=set_webhook, delete_webhook=bot.delete_webhook)
 
 
-TRANSPORT = Transport[Bot](name="ptb", build_bot=build_bot, glue=glue_for, sender=PtbSender)
+def token_refused(exc: Exception) -> bool:
+    """PTB's answer to a 401 or 404 from getMe: the token is wrong."""
+    return isinstance(exc, InvalidToken)
+
+
+TRANSPORT = Transport[Bot](name="ptb", build_bot=build_bot, glue=glue_for, sender=PtbSender,
+                           token_refused=token_refused)

@@ -21,3 +21,8 @@ class Refused(Exception):
 
 class SendRejected(Exception):
     """Telegram refused the message for good (blocked, chat gone): do not retry."""
+
+
+def bad_html(exc: Refused) -> bool:
+    """Whether Telegram refused the text because it could not parse its HTML (entities)."""
+    return "can't parse entities" in str(exc).lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from typing import Annotated, Literal
 
@@ -11,6 +12,24 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from handlers.context import HandlerSettings
 
 TELEGRAM_API = "https://api.telegram.org"
+WEBHOOK_SECRET_MIN = 16
+_SECRET_CHARS = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook's secret_token accepts
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def webhook_secret_problem(secret: str) -> str | None:
+    """Why `secret` cannot guard a webhook (None if it can): at least 16 of A-Z a-z 0-9 _ -.
+
+    Without it anyone who reaches the listener could post updates as any user.
+    """
+    if not secret:
+        return ("WEBHOOK_SECRET is not set: webhook mode needs a secret of at least "
+                f"{WEBHOOK_SECRET_MIN} characters (A-Z a-z 0-9 _ -) so that only Telegram can "
+                f"post updates. Make one with: {MAKE_SECRET}")
+    if len(secret) < WEBHOOK_SECRET_MIN or not _SECRET_CHARS.fullmatch(secret):
+        return (f"WEBHOOK_SECRET must be {WEBHOOK_SECRET_MIN}-256 characters of A-Z a-z 0-9 _ - "
+                f"(it has {len(secret)}). Make one with: {MAKE_SECRET}")
+    return None
 
 
 class Settings(BaseSettings):
@@ -20,12 +39,13 @@ class Settings(BaseSettings):
 
     telegram_bot_token: str = ""
     telegram_api_url: str = TELEGRAM_API
+    telegram_proxy: str = ""  # http://host:port (or socks5://) for every Bot API call
     bot_username: str = ""
     database_url: str = "sqlite:///crm.sqlite3"
     admin_telegram_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str = ""
     webhook_secret: str = ""
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8080
     bot_framework: Literal["ptb", "aiogram"] = "ptb"
     default_timezone: str = "Asia/Shanghai"
@@ -40,6 +60,8 @@ class Settings(BaseSettings):
     run_reminders: bool = True
     metrics_port: int = Field(default=0, ge=0, le=65535)
     instance_name: str = Field(default="", max_length=64)
+    startup_retry_seconds: float = Field(default=300.0, ge=0)  # 0: retry for ever
+    inbox_retention_days: int = Field(default=7, ge=1)  # finished updates kept this long
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

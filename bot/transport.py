@@ -52,6 +52,7 @@ class Transport(Generic[BotT]):
     build_bot: Callable[[Settings], AbstractAsyncContextManager[BotT]]  # TELEGRAM_API_URL's
     glue: Callable[[BotT], Awaitable[BotGlue]]  # needs an open Bot (`async with`)
     sender: SenderFactory[BotT]
+    token_refused: Callable[[Exception], bool]  # the Bot API refused the token: do not retry
 
     def notifier(self, bot: BotT) -> TelegramNotifier:
         """Reminders through `bot`; a 429 goes to the dispatcher, which does the waiting."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from functools import cache
 from importlib import import_module
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
@@ -91,7 +93,11 @@ class ReminderService:
         self.task = asyncio.create_task(self.dispatcher.run_forever(stop), name="dispatcher")
 
     async def shutdown(self) -> None:
-        """Stop both; leased rows a crash would leave simply expire."""
+        """Stop both; leased rows a crash would leave simply expire.
+
+        A producer job running in its thread is left to finish its transaction (the process
+        waits for it at exit) rather than cancelled: cancelling one only logged a traceback.
+        """
         self.scheduler.shutdown(wait=False)
         if self.task:
             self.task.cancel()
@@ -103,7 +109,12 @@ def build(database_url: str, notifier: Notifier, *, interval_seconds: float = 60
           inbox_retention_days: int = INBOX_RETENTION_DAYS) -> ReminderService:
     """Wire the producers (every `interval_seconds` × their factor), the inbox purge and a
     dispatcher."""
-    scheduler = AsyncIOScheduler(timezone="UTC")
+    # APScheduler's thread pool, not AsyncIOExecutor: on shutdown that cancels the futures of
+    # jobs still running and logs each as an error with a traceback. As many threads as
+    # asyncio's default executor, which ran the jobs before.
+    threads = min(32, (os.cpu_count() or 1) + 4)
+    scheduler = AsyncIOScheduler(timezone="UTC",
+                                 executors={"default": ThreadPoolExecutor(threads)})
     scheduler.add_job(purge_inbox, "interval", args=[database_url, inbox_retention_days],
                       hours=1, id="purge:inbox", replace_existing=True, max_instances=1,
                       coalesce=True, next_run_time=datetime.now(UTC))

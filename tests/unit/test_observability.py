@@ -47,7 +47,7 @@ from tests.scheduler.test_dispatcher import (
 
 ADMIN_ID = 1001
 SETTINGS = HandlerSettings(admin_ids=frozenset({ADMIN_ID}), bot_username="crm_test_bot")
-SECRET = "s3cret"
+SECRET = "s3cret-0123456789abcdef"
 PRIVATE = "Zhang Wei secret-price 98765"  # must never reach an INFO line
 
 
@@ -179,14 +179,14 @@ async def test_metrics_over_http_count_webhook_updates_and_show_the_backlogs(
         update = message(900, "/help")
         for headers in ({SECRET_HEADER: SECRET}, {SECRET_HEADER: SECRET}, {}):
             response = await client.post("/tg/hook", json=update, headers=headers)
-            assert response.status == (200 if headers else 403)
+            assert response.status == (200 if headers else 401)
 
         response = await client.get("/metrics")
         assert response.status == 200 and response.content_type == "text/plain"
         before = await response.text()
         assert 'crm_webhook_requests_total{result="stored"} 1.0' in before
         assert 'crm_webhook_requests_total{result="duplicate"} 1.0' in before
-        assert 'crm_webhook_requests_total{result="forbidden"} 1.0' in before
+        assert 'crm_webhook_requests_total{result="unauthorized"} 1.0' in before
         assert "crm_inbox_backlog 1.0" in before and "crm_database_up 1.0" in before
         assert "crm_outbox_backlog 0.0" in before
 
@@ -215,7 +215,7 @@ async def test_the_process_metrics_are_the_ones_webhook_app_serves_by_default(
     sqlite_engine: Engine,
 ) -> None:
     processor = SimpleNamespace(engine=sqlite_engine)
-    app = webhook_app(processor, path="/hook", secret="")  # type: ignore[arg-type]
+    app = webhook_app(processor, path="/hook", secret=SECRET)  # type: ignore[arg-type]
     record_update(update_id=1, kind="default_registry_probe", command=None, outcome="ok",
                   seconds=0.001, chat_id=None, user_id=None)
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
@@ -226,7 +226,7 @@ async def test_the_process_metrics_are_the_ones_webhook_app_serves_by_default(
 async def test_healthz_is_503_when_the_database_does_not_answer() -> None:
     unreachable = make_engine("postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2")
     processor = SimpleNamespace(engine=unreachable)
-    app = webhook_app(processor, path="/hook", secret="", metrics=Metrics())  # type: ignore[arg-type]
+    app = webhook_app(processor, path="/hook", secret=SECRET, metrics=Metrics())  # type: ignore[arg-type]
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         response = await client.get("/healthz")
         assert response.status == 503
@@ -263,7 +263,8 @@ class FailingSender(ReplySender):
     async def _answer_callback(self, callback_id: str, text: str | None) -> None:
         return None
 
-    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]]) -> int:
+    async def _send_text(self, chat_id: int, text: str, buttons: list[list[Button]],
+                         html: bool = True) -> int:
         raise self.error
 
     async def _edit_text(self, chat_id: int, message_id: int, text: str,
@@ -271,7 +272,7 @@ class FailingSender(ReplySender):
         raise self.error
 
     async def _send_file(self, chat_id: int, kind: FileKind, content: bytes, filename: str,
-                         caption: str | None) -> int:
+                         caption: str | None, html: bool = True) -> int:
         raise self.error
 
     def _translate(self, exc: Exception) -> Exception | None:
