@@ -9,11 +9,16 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings, webhook_secret_problem
+
+if TYPE_CHECKING:  # the CLI imports these lazily: `crm-bot console` stays light
+    from bot.processor import Sender
+    from crm_store.models import Member
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,7 +114,7 @@ def _local_admin_id(settings: Settings) -> int:
     return min(settings.admin_telegram_ids) if settings.admin_telegram_ids else 1
 
 
-def _ensure_local_admin(engine: Engine, settings: Settings):  # type: ignore[no-untyped-def]
+def _ensure_local_admin(engine: Engine, settings: Settings) -> Member:
     from crm_store.db import unit_of_work
     from crm_store.team import members as team
 
@@ -398,7 +403,7 @@ async def _run(settings: Settings) -> int:
     _sync_listed_admins(engine, settings.admin_telegram_ids)
     stop = _stop_on_signals()
 
-    def processor_factory(sender, username: str) -> UpdateProcessor:  # type: ignore[no-untyped-def]
+    def processor_factory(sender: Sender, username: str) -> UpdateProcessor:
         return UpdateProcessor(engine=engine, settings=settings.handler_settings(username),
                                sender=sender, owner=settings.instance())
 

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -77,30 +78,31 @@ class Console:
         return replies
 
     def _request(self, line: str) -> ChatRequest | None:
-        base = {"user_id": self.user_id, "chat_id": self.user_id, "first_name": "Console",
-                "last_name": "Admin",
-                "language_code": self.language_code, "message_id": next(self._message_ids)}
+        base = ChatRequest(user_id=self.user_id, chat_id=self.user_id, kind=Kind.TEXT,
+                           first_name="Console", last_name="Admin",
+                           language_code=self.language_code,
+                           message_id=next(self._message_ids))
         if line.isdigit() and len(line) <= 3:
             index = int(line) - 1
             if not 0 <= index < len(self.buttons):
                 return None
-            return ChatRequest(kind=Kind.CALLBACK, callback_data=self.buttons[index].action,
-                               callback_id="console", **base)
+            return replace(base, kind=Kind.CALLBACK, callback_data=self.buttons[index].action,
+                           callback_id="console")
         head, *words = line.split() or [""]
         if head == ":contact":
             if not words:
                 raise _Usage("contact")
             phone, *name = words
             contact = {"phone_number": phone, "first_name": " ".join(name) or phone}
-            return ChatRequest(kind=Kind.CONTACT, payload={"contact": contact}, **base)
+            return replace(base, kind=Kind.CONTACT, payload={"contact": contact})
         if head == ":location":
             location = _location(words)
-            return ChatRequest(kind=Kind.LOCATION, payload={"location": location}, **base)
+            return replace(base, kind=Kind.LOCATION, payload={"location": location})
         if line.startswith("/"):
             head, _, args = line[1:].partition(" ")
-            return ChatRequest(kind=Kind.COMMAND, text=line, command=head.lower(),
-                               args=args.strip(), **base)
-        return ChatRequest(kind=Kind.TEXT, text=line, **base)
+            return replace(base, kind=Kind.COMMAND, text=line, command=head.lower(),
+                           args=args.strip())
+        return replace(base, text=line)
 
     def _usage(self, command: str) -> str:
         lines = USAGE["zh-CN" if self.language_code.lower().startswith("zh") else "en"]

@@ -11,9 +11,11 @@ from bot.mounted import MountedAssistant
 from bot.ptb_transport import TRANSPORT
 from bot.settings import Settings
 
+PtbApplication = Application[Any, Any, Any, Any, Any, Any]
 
-def add_crm_handlers(application: Application, settings: Settings | None = None, *,
-                     group: int = 0, reminders: bool = True) -> BaseHandler:
+
+def add_crm_handlers(application: PtbApplication, settings: Settings | None = None, *,
+                     group: int = 0, reminders: bool = True) -> BaseHandler[Update, Any, None]:
     """Add the whole assistant to an existing PTB `Application`; return the handler added.
 
     The assistant takes the updates meant for it (its own commands, its buttons, plain text,
@@ -37,7 +39,7 @@ def add_crm_handlers(application: Application, settings: Settings | None = None,
         await start(context.bot)  # already running after post_init; this covers hosts without
         crm.receive(update.to_dict())
 
-    async def stop(_application: Application) -> None:
+    async def stop(_application: PtbApplication) -> None:
         await crm.stop()
 
     handler = _FilteredTypeHandler(wanted, receive)
@@ -47,7 +49,7 @@ def add_crm_handlers(application: Application, settings: Settings | None = None,
     return handler
 
 
-class _FilteredTypeHandler(TypeHandler):
+class _FilteredTypeHandler(TypeHandler[Update, Any, None]):
     """A TypeHandler for `Update` that only takes the updates `wanted` says yes to."""
 
     def __init__(self, wanted: Any, callback: Any) -> None:
@@ -62,7 +64,7 @@ class _FilteredTypeHandler(TypeHandler):
 def _chain(first: Any, then: Any) -> Any:
     """An Application hook that runs `first` (if any), then `then`."""
 
-    async def hook(application: Application) -> None:
+    async def hook(application: PtbApplication) -> None:
         if first is not None:
             await first(application)
         await then(application)

@@ -8,7 +8,7 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sqlalchemy.engine import Engine
@@ -22,6 +22,9 @@ from bot.settings import Settings
 from bot.startup import Patience, connected
 from bot.transport import BotGlue, Transport
 from scheduler.protocols import Notifier
+
+if TYPE_CHECKING:  # APScheduler loads when reminders start, not on import
+    from scheduler.runner import ReminderService
 
 log = logging.getLogger(__name__)
 # (language of the texts, language_code for setMyCommands; None is the default menu)
@@ -45,7 +48,8 @@ async def set_menus(glue: BotGlue) -> None:
         await glue.set_commands(menu_commands(language), code)
 
 
-def start_reminders(settings: Settings, notifier: Notifier, stop: asyncio.Event):  # type: ignore[no-untyped-def]
+def start_reminders(settings: Settings, notifier: Notifier,
+                    stop: asyncio.Event) -> ReminderService:
     """Start the producers, the inbox purge and the dispatcher, sending through `notifier`."""
     from scheduler.runner import build
 

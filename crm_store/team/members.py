@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import or_, update
+from sqlalchemy import CursorResult, or_, update
 from sqlmodel import Session, col, select
 
 from crm_store import audit
@@ -172,7 +172,7 @@ def redeem_invite(
     )
     invite = session.exec(select(Invite).where(Invite.token == token[:64])
                           .execution_options(populate_existing=True)).first()
-    if invite is None or claimed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
+    if invite is None or cast("CursorResult[Any]", claimed).rowcount != 1:
         if invite is not None and invite.used_at is None:
             raise Invalid("error.invite_expired")
         raise Invalid("error.invite_invalid")
